@@ -1,0 +1,133 @@
+//! Reading a rules folder from disk and writing the built-in one out: the only file I/O of the
+//! catalog.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::load::{
+    CATALOG_FILE, MODELS_DIR, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
+};
+use super::{Catalog, CatalogError, Origin, builtin, parse};
+use crate::error::Error;
+use crate::yaml::{Diagnostic, MAX_TEXT_BYTES, Position};
+
+/// Reads and validates the catalog in `dir`.
+pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
+    let meta = fs::metadata(dir)
+        .map_err(|e| Error::io(format!("cannot read rules folder {}", dir.display()), e))?;
+    if !meta.is_dir() {
+        return Err(Error::Usage(format!(
+            "rules folder {} is not a folder",
+            dir.display()
+        )));
+    }
+    let display_root = dir.display().to_string();
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut rels: Vec<String> = [
+        CATALOG_FILE,
+        SOURCES_FILE,
+        TARGETS_FILE,
+        QUESTIONS_FILE,
+        RULES_FILE,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let models = dir.join(MODELS_DIR);
+    if models.is_dir() {
+        let entries = fs::read_dir(&models)
+            .map_err(|e| Error::io(format!("cannot read {}", models.display()), e))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry =
+                entry.map_err(|e| Error::io(format!("cannot read {}", models.display()), e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".yaml") {
+                names.push(name);
+            }
+        }
+        names.sort();
+        rels.extend(names.into_iter().map(|n| format!("{MODELS_DIR}/{n}")));
+    }
+    for rel in rels {
+        let path = dir.join(&rel);
+        match read_text(&path) {
+            Ok(Some(text)) => files.push((rel, text)),
+            Ok(None) => {} // missing: the parser reports it
+            Err(message) => diagnostics.push(Diagnostic {
+                file: format!("{display_root}/{rel}"),
+                position: Position::default(),
+                message,
+            }),
+        }
+    }
+    match parse(Origin::Folder(dir.to_path_buf()), &display_root, &files) {
+        Ok(catalog) if diagnostics.is_empty() => Ok(catalog),
+        Ok(_) => Err(Error::Catalog(CatalogError { diagnostics })),
+        Err(mut err) => {
+            diagnostics.append(&mut err.diagnostics);
+            Err(Error::Catalog(CatalogError { diagnostics }))
+        }
+    }
+}
+
+/// Reads a catalog file as UTF-8 text: `None` when it does not exist, a message when it cannot be
+/// used.
+fn read_text(path: &Path) -> Result<Option<String>, String> {
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read: {e}")),
+    };
+    if meta.is_dir() {
+        return Err("is a folder, expected a YAML file".into());
+    }
+    if meta.len() > MAX_TEXT_BYTES as u64 {
+        return Err(format!(
+            "file is {} bytes; the limit is {MAX_TEXT_BYTES} bytes",
+            meta.len()
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Writes the built-in catalog into `dir`, creating it. Refuses to replace any existing file
+/// unless `force`; nothing is written when one would be replaced.
+pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
+    let targets: Vec<(PathBuf, &str)> = builtin::FILES
+        .iter()
+        .map(|(rel, text)| (dir.join(rel), *text))
+        .collect();
+    if !force {
+        let existing: Vec<String> = targets
+            .iter()
+            .filter(|(path, _)| path.exists())
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(Error::Usage(format!(
+                "refusing to overwrite existing files (use --force to replace them): {}",
+                existing.join(", ")
+            )));
+        }
+    }
+    let mut written = Vec::new();
+    for (path, text) in targets {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+        }
+        fs::write(&path, text)
+            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        written.push(path);
+    }
+    Ok(written)
+}

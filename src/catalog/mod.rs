@@ -1,0 +1,379 @@
+//! The catalog: everything aks-id knows, as typed data.
+//!
+//! These types are the rule-file format (see `rules/README.md`): the loader deserializes them,
+//! `rules schema` derives the JSON Schema from them, and the commands read them. Nothing in here
+//! does I/O; `load` turns texts into a validated [`Catalog`], `files` reads and writes folders.
+
+pub mod builtin;
+pub mod files;
+pub mod load;
+mod validate;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use load::{CatalogError, parse};
+
+/// A text a user can see, with the ids of the sources that back it.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    pub text: String,
+    /// Ids from `sources.yaml`; at least one.
+    pub sources: Vec<String>,
+}
+
+/// `sources.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesFile {
+    pub sources: Vec<Source>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Lowercase letters, digits and dashes.
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    /// The page's date as last checked: YYYY-MM-DD or YYYY-MM.
+    pub as_of: String,
+}
+
+/// `catalog.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    /// When the catalog as a whole was last checked (YYYY-MM-DD).
+    pub as_of: String,
+    /// Equal scores: the model listed first wins.
+    pub tie_break: Vec<String>,
+    /// Comparison rows, in display order.
+    pub rows: Vec<Row>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Row {
+    pub id: String,
+    pub label: String,
+}
+
+/// `models/MODEL.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// Must match the file name.
+    pub id: String,
+    pub name: String,
+    pub status: Status,
+    pub summary: Fact,
+    pub how_it_works: Fact,
+    /// Who receives the role assignments when this model is used.
+    pub grantee: String,
+    /// One fact per comparison row id, in any order.
+    pub values: indexmap::IndexMap<String, Fact>,
+    pub pros: Vec<Fact>,
+    pub cons: Vec<Fact>,
+    pub limits: Vec<Fact>,
+    pub setup: Vec<Step>,
+    pub example: Example,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Status {
+    pub state: State,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Fact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<Milestone>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Ga,
+    Deprecated,
+    Retired,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Ga => "ga",
+            State::Deprecated => "deprecated",
+            State::Retired => "retired",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub event: String,
+    pub date: String,
+    pub sources: Vec<String>,
+}
+
+/// A step with an optional command, for setup instructions and next steps.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub title: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// `targets.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsFile {
+    pub targets: Vec<Target>,
+}
+
+/// An Azure service a workload may reach, and how access to it is granted.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub id: String,
+    pub name: String,
+    pub access: Access,
+    pub granted_in: Fact,
+    /// Least privilege first.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
+    #[serde(default)]
+    pub notes: Vec<Fact>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    AzureRbac,
+    CosmosDataPlane,
+    DatabaseUser,
+    Kubelet,
+    None,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub name: String,
+    #[serde(rename = "for")]
+    pub purpose: String,
+}
+
+/// `questions.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionsFile {
+    pub questions: Vec<Question>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub prompt: String,
+    pub help: String,
+    pub kind: Kind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
+    /// one_of: a choice id; any_of: a list of choice ids; yes_no: true/false; number: a number.
+    pub default: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// Absent: always asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_when: Option<Condition>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    OneOf,
+    AnyOf,
+    YesNo,
+    Number,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::OneOf => "one_of",
+            Kind::AnyOf => "any_of",
+            Kind::YesNo => "yes_no",
+            Kind::Number => "number",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+/// A condition over answers. Exactly one form per mapping: a comparison on a question, or
+/// `all`, `any` or `not`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_equals: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<Vec<serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains_any: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains_all: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gte: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lt: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lte: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<Vec<Condition>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any: Option<Vec<Condition>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<Condition>>,
+}
+
+/// `rules.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    /// Absent: the rule always fires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    /// Why; required when the rule changes a score or excludes a model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Model id -> score change.
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub score: indexmap::IndexMap<String, i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<RuleStep>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Caveat {
+    pub model: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleStep {
+    pub model: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+/// Where a catalog came from, for messages and for the `catalog` block of the advice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    BuiltIn,
+    Folder(std::path::PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::BuiltIn => f.write_str("built-in"),
+            Origin::Folder(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// A loaded, validated catalog. Every reference in it resolves.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    pub origin: Origin,
+    pub as_of: String,
+    pub tie_break: Vec<String>,
+    pub rows: Vec<Row>,
+    pub sources: Vec<Source>,
+    /// In file-name order (cluster, pod, workload for the built-in catalog).
+    pub models: Vec<Model>,
+    pub targets: Vec<Target>,
+    pub questions: Vec<Question>,
+    pub rules: Vec<Rule>,
+}
+
+impl Catalog {
+    pub fn model(&self, id: &str) -> Option<&Model> {
+        self.models.iter().find(|m| m.id == id)
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    pub fn target(&self, id: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.id == id)
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    pub fn model_ids(&self) -> Vec<&str> {
+        self.models.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    /// URLs for source ids, in the order given, without repeats. Ids are validated at load time.
+    pub fn urls<'a>(&'a self, ids: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
+        let mut urls: Vec<&str> = Vec::new();
+        for id in ids {
+            if let Some(source) = self.source(id)
+                && !urls.contains(&source.url.as_str())
+            {
+                urls.push(&source.url);
+            }
+        }
+        urls
+    }
+}

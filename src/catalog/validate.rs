@@ -1,0 +1,661 @@
+//! The checks that types alone cannot make: unique ids, references that resolve, comparison rows
+//! that every model fills, and conditions that fit the questions they test. Each problem is a
+//! diagnostic at the exact node that causes it; all of them are collected.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value as Json;
+
+use super::load::{Located, Parsed};
+use super::*;
+use crate::yaml::{Diagnostic, Document, NodePath};
+
+pub(crate) struct Validator<'a> {
+    parsed: &'a Parsed,
+    source_ids: HashSet<&'a str>,
+    model_ids: Vec<&'a str>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Validator<'a> {
+    pub fn new(parsed: &'a Parsed) -> Self {
+        Self {
+            parsed,
+            source_ids: parsed.sources.iter().map(|s| s.value.id.as_str()).collect(),
+            model_ids: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn run(mut self) -> Vec<Diagnostic> {
+        self.sources();
+        self.catalog_file();
+        self.models();
+        self.targets();
+        let questions = self.questions();
+        self.rules(&questions);
+        self.diagnostics
+    }
+
+    fn doc(&self, index: usize) -> &'a Document {
+        &self.parsed.docs[index]
+    }
+
+    fn error(&mut self, doc: usize, path: &NodePath, message: impl Into<String>) {
+        let d = self.doc(doc).error_at(path, message);
+        self.diagnostics.push(d);
+    }
+
+    fn error_key(&mut self, doc: usize, path: &NodePath, message: impl Into<String>) {
+        let d = self.doc(doc).error_at_key(path, message);
+        self.diagnostics.push(d);
+    }
+
+    /// Reports every id seen before in `items` (by `id_of`), at the repeated entry's `id`.
+    fn unique<T>(&mut self, what: &str, items: &'a [Located<T>], id_of: impl Fn(&'a T) -> &'a str) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (n, item) in items.iter().enumerate() {
+            let id = id_of(&item.value);
+            if let Some(first) = seen.get(id) {
+                let first_at = self
+                    .doc(items[*first].doc)
+                    .position(&items[*first].path.key("id"));
+                self.error(
+                    item.doc,
+                    &item.path.key("id"),
+                    format!(
+                        "duplicate {what} id `{id}` (first defined at line {})",
+                        first_at.line
+                    ),
+                );
+            } else {
+                seen.insert(id, n);
+            }
+            if !is_id(id) {
+                self.error(
+                    item.doc,
+                    &item.path.key("id"),
+                    format!("{what} id `{id}` must be lowercase letters, digits, `-` or `_`"),
+                );
+            }
+        }
+    }
+
+    fn source_refs(&mut self, doc: usize, path: &NodePath, ids: &[String]) {
+        if ids.is_empty() {
+            self.error(doc, path, "needs at least one source");
+        }
+        for (i, id) in ids.iter().enumerate() {
+            if !self.source_ids.contains(id.as_str()) {
+                self.error(
+                    doc,
+                    &path.index(i),
+                    format!("unknown source `{id}` (not in sources.yaml)"),
+                );
+            }
+        }
+    }
+
+    fn fact(&mut self, doc: usize, path: &NodePath, fact: &Fact) {
+        if fact.text.trim().is_empty() {
+            self.error(doc, &path.key("text"), "text is empty");
+        }
+        self.source_refs(doc, &path.key("sources"), &fact.sources);
+    }
+
+    fn facts(&mut self, doc: usize, path: &NodePath, facts: &[Fact]) {
+        for (i, fact) in facts.iter().enumerate() {
+            self.fact(doc, &path.index(i), fact);
+        }
+    }
+
+    fn model_ref(&mut self, doc: usize, path: &NodePath, id: &str) {
+        if !self.model_ids.contains(&id) {
+            let known = self.model_ids.join(", ");
+            self.error(doc, path, format!("unknown model `{id}` (models: {known})"));
+        }
+    }
+
+    fn sources(&mut self) {
+        let sources = &self.parsed.sources;
+        self.unique("source", sources, |s| &s.id);
+        for s in sources {
+            if !s.value.url.starts_with("https://") {
+                self.error(s.doc, &s.path.key("url"), "url must start with https://");
+            }
+            if !is_date(&s.value.as_of) {
+                self.error(
+                    s.doc,
+                    &s.path.key("as_of"),
+                    format!(
+                        "as_of `{}` must be a date, YYYY-MM-DD or YYYY-MM",
+                        s.value.as_of
+                    ),
+                );
+            }
+        }
+    }
+
+    fn catalog_file(&mut self) {
+        let Some(catalog) = &self.parsed.catalog else {
+            return;
+        };
+        let (doc, path, file) = (catalog.doc, &catalog.path, &catalog.value);
+        if !is_date(&file.as_of) {
+            self.error(
+                doc,
+                &path.key("as_of"),
+                format!("as_of `{}` must be a date, YYYY-MM-DD", file.as_of),
+            );
+        }
+        if file.rows.is_empty() {
+            self.error(doc, &path.key("rows"), "needs at least one comparison row");
+        }
+        let mut seen = HashSet::new();
+        for (i, row) in file.rows.iter().enumerate() {
+            let at = path.key("rows").index(i).key("id");
+            if !seen.insert(row.id.as_str()) {
+                self.error(doc, &at, format!("duplicate row id `{}`", row.id));
+            }
+            if !is_id(&row.id) {
+                self.error(
+                    doc,
+                    &at,
+                    format!(
+                        "row id `{}` must be lowercase letters, digits, `-` or `_`",
+                        row.id
+                    ),
+                );
+            }
+        }
+        let mut listed = HashSet::new();
+        for (i, id) in file.tie_break.iter().enumerate() {
+            let at = path.key("tie_break").index(i);
+            self.model_ref(doc, &at, id);
+            if !listed.insert(id.as_str()) {
+                self.error(doc, &at, format!("model `{id}` is listed twice"));
+            }
+        }
+        for id in self.model_ids.clone() {
+            if !listed.contains(id) {
+                self.error(
+                    doc,
+                    &path.key("tie_break"),
+                    format!("tie_break must list every model; `{id}` is missing"),
+                );
+            }
+        }
+    }
+
+    fn models(&mut self) {
+        let rows: Vec<&str> = self
+            .parsed
+            .catalog
+            .as_ref()
+            .map(|c| c.value.rows.iter().map(|r| r.id.as_str()).collect())
+            .unwrap_or_default();
+        let models = &self.parsed.models;
+        self.unique("model", models, |m| &m.id);
+        for m in models {
+            let (doc, path, model) = (m.doc, &m.path, &m.value);
+            let file = &self.doc(doc).file;
+            let stem = file
+                .rsplit('/')
+                .next()
+                .and_then(|name| name.strip_suffix(".yaml"))
+                .unwrap_or_default();
+            if model.id != stem {
+                self.error(
+                    doc,
+                    &path.key("id"),
+                    format!(
+                        "model id `{}` must match its file name `{stem}.yaml`",
+                        model.id
+                    ),
+                );
+            }
+            if let Some(note) = &model.status.note {
+                self.fact(doc, &path.key("status").key("note"), note);
+            }
+            for (i, milestone) in model.status.dates.iter().enumerate() {
+                let at = path.key("status").key("dates").index(i);
+                if !is_date(&milestone.date) {
+                    self.error(
+                        doc,
+                        &at.key("date"),
+                        format!("date `{}` must be YYYY-MM-DD or YYYY-MM", milestone.date),
+                    );
+                }
+                self.source_refs(doc, &at.key("sources"), &milestone.sources);
+            }
+            self.fact(doc, &path.key("summary"), &model.summary);
+            self.fact(doc, &path.key("how_it_works"), &model.how_it_works);
+            let values = path.key("values");
+            for row in &rows {
+                if !model.values.contains_key(*row) {
+                    self.error(
+                        doc,
+                        &values,
+                        format!("missing a value for comparison row `{row}`"),
+                    );
+                }
+            }
+            for (row, fact) in &model.values {
+                if !rows.contains(&row.as_str()) {
+                    self.error_key(
+                        doc,
+                        &values.key(row),
+                        format!("unknown comparison row `{row}` (rows: {})", rows.join(", ")),
+                    );
+                }
+                self.fact(doc, &values.key(row), fact);
+            }
+            self.facts(doc, &path.key("pros"), &model.pros);
+            self.facts(doc, &path.key("cons"), &model.cons);
+            self.facts(doc, &path.key("limits"), &model.limits);
+            for (i, step) in model.setup.iter().enumerate() {
+                self.source_refs(
+                    doc,
+                    &path.key("setup").index(i).key("sources"),
+                    &step.sources,
+                );
+            }
+            self.source_refs(
+                doc,
+                &path.key("example").key("sources"),
+                &model.example.sources,
+            );
+        }
+    }
+
+    fn targets(&mut self) {
+        let targets = &self.parsed.targets;
+        self.unique("target", targets, |t| &t.id);
+        for t in targets {
+            self.fact(t.doc, &t.path.key("granted_in"), &t.value.granted_in);
+            self.facts(t.doc, &t.path.key("notes"), &t.value.notes);
+            self.source_refs(t.doc, &t.path.key("sources"), &t.value.sources);
+        }
+    }
+
+    /// Checks the questions and returns them by id, with their interview position.
+    fn questions(&mut self) -> HashMap<&'a str, (usize, &'a Question)> {
+        let questions = &self.parsed.questions;
+        self.unique("question", questions, |q| &q.id);
+        let mut known: HashMap<&str, (usize, &Question)> = HashMap::new();
+        for (n, q) in questions.iter().enumerate() {
+            known.entry(q.value.id.as_str()).or_insert((n, &q.value));
+        }
+        for (n, q) in questions.iter().enumerate() {
+            let (doc, path, question) = (q.doc, &q.path, &q.value);
+            let has_choices = matches!(question.kind, Kind::OneOf | Kind::AnyOf);
+            if has_choices && question.choices.is_empty() {
+                self.error(
+                    doc,
+                    &path.key("kind"),
+                    format!("a `{}` question needs `choices`", question.kind.as_str()),
+                );
+            }
+            if !has_choices && !question.choices.is_empty() {
+                self.error_key(
+                    doc,
+                    &path.key("choices"),
+                    format!("a `{}` question has no `choices`", question.kind.as_str()),
+                );
+            }
+            let mut seen = HashSet::new();
+            for (i, choice) in question.choices.iter().enumerate() {
+                let at = path.key("choices").index(i).key("id");
+                if !seen.insert(choice.id.as_str()) {
+                    self.error(doc, &at, format!("duplicate choice id `{}`", choice.id));
+                }
+                if !is_id(&choice.id) || choice.id == "none" {
+                    self.error(doc, &at, format!("choice id `{}` must be lowercase letters, digits, `-` or `_`, and not `none`", choice.id));
+                }
+            }
+            if question.kind == Kind::Number {
+                if let (Some(min), Some(max)) = (question.min, question.max)
+                    && min > max
+                {
+                    self.error(
+                        doc,
+                        &path.key("min"),
+                        format!("min {min} is greater than max {max}"),
+                    );
+                }
+            } else {
+                for key in ["min", "max"] {
+                    let set = if key == "min" {
+                        question.min
+                    } else {
+                        question.max
+                    };
+                    if set.is_some() {
+                        self.error_key(
+                            doc,
+                            &path.key(key),
+                            format!("`{key}` is only for `number` questions"),
+                        );
+                    }
+                }
+            }
+            if let Err(message) = fits_default(question, &question.default) {
+                self.error(doc, &path.key("default"), message);
+            }
+            if let Some(cond) = &question.asked_when {
+                let earlier: HashMap<&str, (usize, &Question)> = known
+                    .iter()
+                    .filter(|(_, (i, _))| *i < n)
+                    .map(|(k, v)| (*k, *v))
+                    .collect();
+                self.condition(doc, &path.key("asked_when"), cond, &earlier, Some(&known));
+            }
+        }
+        known
+    }
+
+    fn rules(&mut self, questions: &HashMap<&'a str, (usize, &'a Question)>) {
+        let rules = &self.parsed.rules;
+        self.unique("rule", rules, |r| &r.id);
+        for r in rules {
+            let (doc, path, rule) = (r.doc, &r.path, &r.value);
+            if let Some(cond) = &rule.when {
+                self.condition(doc, &path.key("when"), cond, questions, None);
+            }
+            for model in rule.score.keys() {
+                self.model_ref(doc, &path.key("score").key(model), model);
+            }
+            for (i, model) in rule.exclude.iter().enumerate() {
+                self.model_ref(doc, &path.key("exclude").index(i), model);
+            }
+            for (i, caveat) in rule.caveats.iter().enumerate() {
+                self.model_ref(
+                    doc,
+                    &path.key("caveats").index(i).key("model"),
+                    &caveat.model,
+                );
+            }
+            for (i, step) in rule.steps.iter().enumerate() {
+                self.model_ref(doc, &path.key("steps").index(i).key("model"), &step.model);
+            }
+            let changes = !rule.score.is_empty() || !rule.exclude.is_empty();
+            if changes && rule.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                self.error(
+                    doc,
+                    path,
+                    format!(
+                        "rule `{}` changes a score or excludes a model, so it needs a `reason`",
+                        rule.id
+                    ),
+                );
+            }
+            if !changes && rule.caveats.is_empty() && rule.steps.is_empty() {
+                self.error(
+                    doc,
+                    path,
+                    format!(
+                        "rule `{}` has no effect (no score, exclude, caveats or steps)",
+                        rule.id
+                    ),
+                );
+            }
+            self.source_refs(doc, &path.key("sources"), &rule.sources);
+        }
+    }
+
+    /// Checks one condition. `questions` are the ones it may refer to; `all_questions`, when
+    /// given, tells a question asked later apart from an unknown one.
+    fn condition(
+        &mut self,
+        doc: usize,
+        path: &NodePath,
+        cond: &Condition,
+        questions: &HashMap<&'a str, (usize, &'a Question)>,
+        all_questions: Option<&HashMap<&'a str, (usize, &'a Question)>>,
+    ) {
+        let forms = [
+            cond.question.is_some(),
+            cond.all.is_some(),
+            cond.any.is_some(),
+            cond.not.is_some(),
+        ];
+        if forms.iter().filter(|f| **f).count() != 1 {
+            self.error(
+                doc,
+                path,
+                "a condition needs exactly one of `question`, `all`, `any` or `not`",
+            );
+            return;
+        }
+        for (key, list) in [("all", &cond.all), ("any", &cond.any)] {
+            if let Some(list) = list {
+                if list.is_empty() {
+                    self.error(
+                        doc,
+                        &path.key(key),
+                        format!("`{key}` needs at least one condition"),
+                    );
+                }
+                for (i, inner) in list.iter().enumerate() {
+                    self.condition(
+                        doc,
+                        &path.key(key).index(i),
+                        inner,
+                        questions,
+                        all_questions,
+                    );
+                }
+            }
+        }
+        if let Some(inner) = &cond.not {
+            self.condition(doc, &path.key("not"), inner, questions, all_questions);
+        }
+        let Some(id) = &cond.question else {
+            return;
+        };
+        let operators = operators(cond);
+        if operators.len() != 1 {
+            self.error(
+                doc,
+                path,
+                format!(
+                    "a comparison on `{id}` needs exactly one of {}",
+                    OPERATORS
+                        .iter()
+                        .map(|o| format!("`{o}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            return;
+        }
+        let Some((_, question)) = questions.get(id.as_str()) else {
+            let later = all_questions.is_some_and(|all| all.contains_key(id.as_str()));
+            let message = if later {
+                format!(
+                    "`asked_when` may only refer to questions asked before this one; `{id}` comes later"
+                )
+            } else {
+                let mut ids: Vec<_> = questions.iter().collect();
+                ids.sort_by_key(|(_, (n, _))| *n);
+                let ids: Vec<&str> = ids.into_iter().map(|(k, _)| *k).collect();
+                format!("unknown question `{id}` (questions: {})", ids.join(", "))
+            };
+            self.error(doc, &path.key("question"), message);
+            return;
+        };
+        let op = operators[0];
+        let at = path.key(op);
+        let result = match op {
+            "equals" | "not_equals" => {
+                let value = cond.equals.as_ref().or(cond.not_equals.as_ref());
+                match (question.kind, value) {
+                    (Kind::AnyOf, _) => Err(format!(
+                        "`{id}` is an any_of question: use `contains_any` or `contains_all`, not `{op}`"
+                    )),
+                    (_, Some(v)) => fits_value(question, v),
+                    (_, None) => Ok(()),
+                }
+            }
+            "one_of" => match question.kind {
+                Kind::AnyOf => Err(format!(
+                    "`{id}` is an any_of question: use `contains_any`, not `one_of`"
+                )),
+                _ => cond
+                    .one_of
+                    .iter()
+                    .flatten()
+                    .try_for_each(|v| fits_value(question, v)),
+            },
+            "contains_any" | "contains_all" => {
+                let list = cond.contains_any.as_ref().or(cond.contains_all.as_ref());
+                if question.kind != Kind::AnyOf {
+                    Err(format!(
+                        "`{op}` is for any_of questions; `{id}` is {}",
+                        question.kind.as_str()
+                    ))
+                } else {
+                    list.into_iter()
+                        .flatten()
+                        .try_for_each(|c| fits_value(question, &Json::String(c.clone())))
+                }
+            }
+            _ => {
+                if question.kind == Kind::Number {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "`{op}` compares numbers, but `{id}` is a {} question",
+                        question.kind.as_str()
+                    ))
+                }
+            }
+        };
+        if let Err(message) = result {
+            self.error(doc, &at, message);
+        }
+    }
+}
+
+pub(crate) const OPERATORS: [&str; 9] = [
+    "equals",
+    "not_equals",
+    "one_of",
+    "contains_any",
+    "contains_all",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+];
+
+fn operators(cond: &Condition) -> Vec<&'static str> {
+    let set = [
+        cond.equals.is_some(),
+        cond.not_equals.is_some(),
+        cond.one_of.is_some(),
+        cond.contains_any.is_some(),
+        cond.contains_all.is_some(),
+        cond.gt.is_some(),
+        cond.gte.is_some(),
+        cond.lt.is_some(),
+        cond.lte.is_some(),
+    ];
+    OPERATORS
+        .iter()
+        .zip(set)
+        .filter(|(_, s)| *s)
+        .map(|(o, _)| *o)
+        .collect()
+}
+
+/// Whether `value` is a possible answer to `question` (one element for any_of questions).
+fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
+    let id = &question.id;
+    match (question.kind, value) {
+        (Kind::OneOf | Kind::AnyOf, Json::String(s)) => {
+            if question.choices.iter().any(|c| &c.id == s) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{s}` is not a choice of `{id}` (choices: {})",
+                    question
+                        .choices
+                        .iter()
+                        .map(|c| c.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
+        }
+        (Kind::YesNo, Json::Bool(_)) => Ok(()),
+        (Kind::Number, Json::Number(n)) if n.is_i64() => {
+            let n = n.as_i64().unwrap_or_default();
+            match (question.min, question.max) {
+                (Some(min), _) if n < min => {
+                    Err(format!("{n} is below the minimum {min} of `{id}`"))
+                }
+                (_, Some(max)) if n > max => {
+                    Err(format!("{n} is above the maximum {max} of `{id}`"))
+                }
+                _ => Ok(()),
+            }
+        }
+        (kind, other) => Err(format!(
+            "`{id}` is a {} question, so {} does not fit (expected {})",
+            kind.as_str(),
+            describe_json(other),
+            match kind {
+                Kind::OneOf | Kind::AnyOf => "a choice id",
+                Kind::YesNo => "true or false",
+                Kind::Number => "a whole number",
+            }
+        )),
+    }
+}
+
+fn fits_default(question: &Question, value: &Json) -> Result<(), String> {
+    match (question.kind, value) {
+        (Kind::AnyOf, Json::Array(items)) => items.iter().try_for_each(|v| fits_value(question, v)),
+        (Kind::AnyOf, other) => Err(format!(
+            "the default of an any_of question is a list of choice ids, not {}",
+            describe_json(other)
+        )),
+        _ => fits_value(question, value),
+    }
+}
+
+fn describe_json(value: &Json) -> String {
+    match value {
+        Json::Null => "nothing".into(),
+        Json::Bool(b) => format!("the boolean {b}"),
+        Json::Number(n) => format!("the number {n}"),
+        Json::String(s) => format!("the string {s:?}"),
+        Json::Array(_) => "a list".into(),
+        Json::Object(_) => "a mapping".into(),
+    }
+}
+
+fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// YYYY-MM-DD or YYYY-MM.
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&m.parse::<u32>().unwrap_or(0)),
+        [y, m, d] => {
+            digits(y, 4)
+                && digits(m, 2)
+                && digits(d, 2)
+                && (1..=12).contains(&m.parse::<u32>().unwrap_or(0))
+                && (1..=31).contains(&d.parse::<u32>().unwrap_or(0))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,165 @@
+//! The command line as the user typed it (clap derive). `lib.rs` turns it into work; nothing
+//! here reads files or the environment beyond what clap does for `--rules`/`AKS_ID_RULES`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  aks-id advise                          answer the questions, get a recommendation
+  aks-id advise --set scope=workload --set targets=key-vault,sql --no-input
+  aks-id compare -o markdown > identity-options.md
+  aks-id show workload
+
+Exit codes: 0 done, 1 runtime failure, 2 bad input, 3 no model fits the answers, 130 interrupted.";
+
+/// Advises how workloads on Azure Kubernetes Service should get an Azure identity, and why.
+///
+/// Three models are compared: `cluster` (AKS managed identity: control plane + kubelet), `pod`
+/// (Microsoft Entra pod-managed identity, retired) and `workload` (Microsoft Entra Workload ID).
+/// Every fact comes from a sourced catalog, built in or loaded with --rules.
+#[derive(Debug, Parser)]
+#[command(name = "aks-id", version = crate::VERSION_LINE, after_help = AFTER_HELP)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Load the catalog from this folder instead of the built-in one (see `aks-id rules export`)
+    #[arg(long, global = true, env = "AKS_ID_RULES", value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+
+    /// When to use colors (NO_COLOR in the environment also turns them off)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the comparison table of the three identity models
+    #[command(after_help = "\
+Examples:
+  aks-id compare                          terminal table
+  aks-id compare -o markdown > options.md table to paste into a design document
+  aks-id compare --models cluster,workload --rows overview,limitations
+  aks-id compare -o json | jq '.rows[].id'")]
+    Compare(CompareArgs),
+
+    /// List the identity models with their status
+    Models(ModelsArgs),
+
+    /// Show everything about one model: how it works, pros, cons, limits, setup, sources
+    #[command(after_help = "\
+Examples:
+  aks-id show workload
+  aks-id show pod -o markdown")]
+    Show(ShowArgs),
+
+    /// Validate, export or describe rules folders (the catalog)
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = CompareFormat::Table, value_name = "FORMAT")]
+    pub output: CompareFormat,
+
+    /// Only these models, in this order (comma-separated ids)
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub models: Vec<String>,
+
+    /// Only these rows, in this order (comma-separated ids; see `-o json` for the ids)
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub rows: Vec<String>,
+
+    /// Table width in columns [default: the terminal's width, else COLUMNS, else 100]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Markdown,
+    Csv,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Table, value_name = "FORMAT")]
+    pub output: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Model id: cluster, pod or workload
+    #[arg(value_name = "MODEL")]
+    pub model: String,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = DocFormat::Text, value_name = "FORMAT")]
+    pub output: DocFormat,
+
+    /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Text,
+    Json,
+    Yaml,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate a rules folder and report every problem as FILE:LINE:COLUMN: message
+    #[command(after_help = "\
+Examples:
+  aks-id rules check                 check the built-in catalog
+  aks-id rules check ./my-rules      check an edited copy")]
+    Check {
+        /// The folder to check [default: the --rules folder, else the built-in catalog]
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+
+    /// Write the built-in catalog into a folder, to edit it and load it with --rules
+    #[command(after_help = "\
+Examples:
+  aks-id rules export ./my-rules && aks-id --rules ./my-rules compare")]
+    Export {
+        /// The folder to write (created when missing)
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+
+        /// Replace files that already exist
+        #[arg(long)]
+        force: bool,
+    },
+
+    /// Print the JSON Schema of the rule files
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

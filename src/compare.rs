@@ -1,0 +1,288 @@
+//! `aks-id compare`: the comparison table of the identity models, in five formats. The selection
+//! (which models, which rows) is resolved once; each renderer writes it to a `Write`.
+
+use std::io::Write;
+
+use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets::UTF8_FULL};
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Model, Row};
+use crate::citations::Citations;
+use crate::cli::CompareFormat;
+use crate::error::{Error, output};
+use crate::output::Look;
+
+/// The models and rows to compare, in display order.
+pub struct Comparison<'a> {
+    pub catalog: &'a Catalog,
+    pub models: Vec<&'a Model>,
+    pub rows: Vec<&'a Row>,
+}
+
+impl<'a> Comparison<'a> {
+    /// Selects models and rows by id; empty selections mean all of them, in catalog order.
+    pub fn select(catalog: &'a Catalog, models: &[String], rows: &[String]) -> Result<Self, Error> {
+        let models = if models.is_empty() {
+            catalog.models.iter().collect()
+        } else {
+            models
+                .iter()
+                .map(|id| {
+                    catalog.model(id.trim()).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "unknown model `{id}` in --models (models: {})",
+                            catalog.model_ids().join(", ")
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        let rows = if rows.is_empty() {
+            catalog.rows.iter().collect()
+        } else {
+            rows.iter()
+                .map(|id| {
+                    catalog
+                        .rows
+                        .iter()
+                        .find(|r| r.id == id.trim())
+                        .ok_or_else(|| {
+                            Error::Usage(format!(
+                                "unknown row `{id}` in --rows (rows: {})",
+                                catalog
+                                    .rows
+                                    .iter()
+                                    .map(|r| r.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        Ok(Self {
+            catalog,
+            models,
+            rows,
+        })
+    }
+
+    pub fn render(
+        &self,
+        format: CompareFormat,
+        look: Look,
+        out: &mut dyn Write,
+    ) -> Result<(), Error> {
+        match format {
+            CompareFormat::Table => self.table(look, out),
+            CompareFormat::Markdown => self.markdown(out),
+            CompareFormat::Csv => self.csv(out),
+            CompareFormat::Json => {
+                serde_json::to_writer_pretty(&mut *out, &self.document())
+                    .map_err(|e| output(e.into()))?;
+                writeln!(out).map_err(output)
+            }
+            CompareFormat::Yaml => {
+                let text = crate::yaml::to_string(&self.document())
+                    .map_err(|e| Error::Usage(format!("cannot render YAML: {e}")))?;
+                out.write_all(text.as_bytes()).map_err(output)
+            }
+        }
+    }
+
+    fn table(&self, look: Look, out: &mut dyn Write) -> Result<(), Error> {
+        let mut citations = Citations::new(self.catalog);
+        let mut table = Table::new();
+        table
+            .load_style(UTF8_FULL)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(u16::try_from(look.width).unwrap_or(u16::MAX));
+        if look.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        let mut header = vec![Cell::new("")];
+        header.extend(
+            self.models.iter().map(|m| {
+                Cell::new(format!("{}\n({})", m.name, m.id)).add_attribute(Attribute::Bold)
+            }),
+        );
+        table.set_header(header);
+        for row in &self.rows {
+            let mut cells = vec![Cell::new(&row.label).add_attribute(Attribute::Bold)];
+            for model in &self.models {
+                let fact = &model.values[&row.id];
+                let marks = citations.cite(&fact.sources);
+                cells.push(Cell::new(format!("{} {marks}", fact.text.trim())));
+            }
+            table.add_row(cells);
+        }
+        writeln!(out, "{table}").map_err(output)?;
+        writeln!(
+            out,
+            "\n{}",
+            look.bold(&format!(
+                "Sources (catalog as of {}, {}):",
+                self.catalog.as_of, self.catalog.origin
+            ))
+        )
+        .map_err(output)?;
+        for (n, source) in citations.list() {
+            let line = format!("[{n}] {} (as of {})", source.title, source.as_of);
+            writeln!(out, "{}", look.wrap_hanging(&line, "", "    ")).map_err(output)?;
+            writeln!(out, "    {}", source.url).map_err(output)?;
+        }
+        Ok(())
+    }
+
+    fn markdown(&self, out: &mut dyn Write) -> Result<(), Error> {
+        let mut citations = Citations::new(self.catalog);
+        let mut text = String::new();
+        text.push_str("| |");
+        for model in &self.models {
+            text.push_str(&format!(" {} (`{}`) |", md_cell(&model.name), model.id));
+        }
+        text.push_str("\n|---|");
+        text.push_str(&"---|".repeat(self.models.len()));
+        text.push('\n');
+        for row in &self.rows {
+            text.push_str(&format!("| **{}** |", md_cell(&row.label)));
+            for model in &self.models {
+                let fact = &model.values[&row.id];
+                let marks: String = citations.cite(&fact.sources).replace('[', "[^").to_string();
+                text.push_str(&format!(" {}{} |", md_cell(fact.text.trim()), marks));
+            }
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "\nCatalog as of {} ({}); generated by aks-id {}.\n\n",
+            self.catalog.as_of,
+            self.catalog.origin,
+            env!("CARGO_PKG_VERSION")
+        ));
+        for (n, source) in citations.list() {
+            text.push_str(&format!(
+                "[^{n}]: [{}]({}) (as of {})\n",
+                source.title, source.url, source.as_of
+            ));
+        }
+        out.write_all(text.as_bytes()).map_err(output)
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> Result<(), Error> {
+        let mut text = String::new();
+        let mut header = vec!["row".to_owned(), "label".to_owned()];
+        header.extend(self.models.iter().map(|m| m.id.clone()));
+        header.push("sources".to_owned());
+        text.push_str(&csv_line(&header));
+        for row in &self.rows {
+            let mut fields = vec![row.id.clone(), row.label.clone()];
+            let mut ids = Vec::new();
+            for model in &self.models {
+                let fact = &model.values[&row.id];
+                fields.push(fact.text.trim().to_owned());
+                ids.extend(fact.sources.iter());
+            }
+            fields.push(self.catalog.urls(ids).join(" "));
+            text.push_str(&csv_line(&fields));
+        }
+        out.write_all(text.as_bytes()).map_err(output)
+    }
+
+    /// The machine-readable shape (design.md section 2).
+    pub fn document(&self) -> ComparisonDoc<'a> {
+        ComparisonDoc {
+            schema_version: 1,
+            catalog: CatalogRef::of(self.catalog),
+            models: self
+                .models
+                .iter()
+                .map(|m| ModelRef {
+                    id: &m.id,
+                    name: &m.name,
+                    status: m.status.state.as_str(),
+                })
+                .collect(),
+            rows: self
+                .rows
+                .iter()
+                .map(|row| RowDoc {
+                    id: &row.id,
+                    label: &row.label,
+                    values: self
+                        .models
+                        .iter()
+                        .map(|m| (m.id.as_str(), m.values[&row.id].text.trim()))
+                        .collect(),
+                    sources: self
+                        .models
+                        .iter()
+                        .map(|m| (m.id.as_str(), self.catalog.urls(&m.values[&row.id].sources)))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ComparisonDoc<'a> {
+    pub schema_version: u32,
+    pub catalog: CatalogRef<'a>,
+    pub models: Vec<ModelRef<'a>>,
+    pub rows: Vec<RowDoc<'a>>,
+}
+
+/// The `catalog` block shared by the machine-readable outputs.
+#[derive(Serialize)]
+pub struct CatalogRef<'a> {
+    pub as_of: &'a str,
+    pub source: String,
+}
+
+impl<'a> CatalogRef<'a> {
+    pub fn of(catalog: &'a Catalog) -> Self {
+        Self {
+            as_of: &catalog.as_of,
+            source: catalog.origin.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ModelRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub status: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct RowDoc<'a> {
+    pub id: &'a str,
+    pub label: &'a str,
+    pub values: indexmap::IndexMap<&'a str, &'a str>,
+    pub sources: indexmap::IndexMap<&'a str, Vec<&'a str>>,
+}
+
+/// A Markdown table cell: pipes escaped, line breaks as `<br>`.
+pub fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace("\r\n", "\n")
+        .replace('\n', "<br>")
+}
+
+/// One CSV record (RFC 4180): fields quoted when they hold a comma, quote or line break.
+fn csv_line(fields: &[String]) -> String {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    format!("{}\r\n", quoted.join(","))
+}

@@ -1,0 +1,41 @@
+//! The JSON Schema of the rule files, generated from the same types the loader uses, so editors
+//! can complete and check `rules/*.yaml` (yaml-language-server) and the schema never drifts.
+
+use schemars::generate::SchemaSettings;
+use serde_json::{Value, json};
+
+use crate::catalog::{CatalogFile, Model, QuestionsFile, RulesFile, SourcesFile, TargetsFile};
+
+/// One schema for every rule file: a document is valid when it is one of the file kinds.
+pub fn rule_files_schema() -> String {
+    let mut generator = SchemaSettings::draft2020_12().into_generator();
+    let kinds = [
+        ("catalog.yaml", generator.subschema_for::<CatalogFile>()),
+        ("sources.yaml", generator.subschema_for::<SourcesFile>()),
+        ("models/*.yaml", generator.subschema_for::<Model>()),
+        ("targets.yaml", generator.subschema_for::<TargetsFile>()),
+        ("questions.yaml", generator.subschema_for::<QuestionsFile>()),
+        ("rules.yaml", generator.subschema_for::<RulesFile>()),
+    ];
+    let any_of: Vec<Value> = kinds
+        .into_iter()
+        .map(|(file, schema)| {
+            let mut schema = schema.to_value();
+            if let Value::Object(map) = &mut schema {
+                map.insert("description".into(), json!(format!("rules/{file}")));
+            }
+            schema
+        })
+        .collect();
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://aks-id.invalid/rules/schema.json",
+        "title": "aks-id rule file",
+        "description": "A file of an aks-id rules folder; see rules/README.md.",
+        "anyOf": any_of,
+        "$defs": generator.take_definitions(true),
+    });
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

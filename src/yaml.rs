@@ -1,0 +1,394 @@
+//! Every YAML call of the program lives here.
+//!
+//! Catalog files and answers files are read in two passes: `yaml_serde` parses the text into a
+//! value (it owns syntax errors, duplicate keys and the alias and nesting limits), and a
+//! `saphyr-parser` event walk records where each node starts. Typed deserialization then runs on
+//! pieces of the value, and any error it reports is pinned back to a file, line and column through
+//! that position map, so one bad entry does not hide the problems of the next one.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use saphyr_parser::{Event, Parser};
+use serde::de::DeserializeOwned;
+
+pub use serde_yaml::Value;
+
+/// Largest YAML text accepted, in bytes. Catalogs and answers files are a few kilobytes; anything
+/// this large is a mistake (or an attack) and is refused before parsing.
+pub const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
+
+/// A place in a text file: 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A path from the root of a document to one of its nodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NodePath(Vec<Segment>);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl NodePath {
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn key(&self, key: &str) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Key(key.to_owned()));
+        next
+    }
+
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Index(index));
+        next
+    }
+
+    fn parent(&self) -> Option<Self> {
+        if self.0.is_empty() {
+            None
+        } else {
+            Some(Self(self.0[..self.0.len() - 1].to_vec()))
+        }
+    }
+
+    fn join(&self, inner: &serde_path_to_error::Path) -> Self {
+        let mut next = self.clone();
+        for segment in inner {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => next.0.push(Segment::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => next.0.push(Segment::Key(key.clone())),
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        next
+    }
+}
+
+impl fmt::Display for NodePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Key(key) if i == 0 => write!(f, "{key}")?,
+                Segment::Key(key) => write!(f, ".{key}")?,
+                Segment::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One problem found in a file, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    pub position: Position,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.position.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.position.line, self.position.column, self.message
+            )
+        }
+    }
+}
+
+/// A parsed YAML file: its value and where each node starts.
+pub struct Document {
+    pub file: String,
+    pub value: Value,
+    text: String,
+    /// Computed on the first diagnostic only: a valid file never pays for it.
+    positions: OnceLock<Positions>,
+}
+
+#[derive(Default)]
+struct Positions {
+    keys: HashMap<NodePath, Position>,
+    values: HashMap<NodePath, Position>,
+}
+
+impl Document {
+    /// Parses `text` (the contents of `file`). Fails with one diagnostic when the text is not
+    /// YAML at all: nothing after a syntax error can be trusted.
+    pub fn parse(file: &str, text: &str) -> Result<Self, Diagnostic> {
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(Diagnostic {
+                file: file.to_owned(),
+                position: Position { line: 1, column: 1 },
+                message: format!(
+                    "file is {} bytes; the limit is {} bytes",
+                    text.len(),
+                    MAX_TEXT_BYTES
+                ),
+            });
+        }
+        let value: Value = serde_yaml::from_str(text).map_err(|err| {
+            let position = err
+                .location()
+                .map(|l| Position {
+                    line: l.line(),
+                    column: l.column(),
+                })
+                .unwrap_or(Position { line: 1, column: 1 });
+            Diagnostic {
+                file: file.to_owned(),
+                position,
+                message: format!("invalid YAML: {}", strip_location(&err.to_string())),
+            }
+        })?;
+        Ok(Self {
+            file: file.to_owned(),
+            value,
+            text: text.to_owned(),
+            positions: OnceLock::new(),
+        })
+    }
+
+    fn positions(&self) -> &Positions {
+        self.positions.get_or_init(|| positions(&self.text))
+    }
+
+    /// Where the node at `path` starts; the nearest known ancestor when the node itself is not
+    /// in the text (a missing field is reported at the mapping that lacks it).
+    pub fn position(&self, path: &NodePath) -> Position {
+        let mut at = Some(path.clone());
+        while let Some(p) = at {
+            if let Some(pos) = self.positions().values.get(&p) {
+                return *pos;
+            }
+            at = p.parent();
+        }
+        Position { line: 1, column: 1 }
+    }
+
+    /// Where the key of the mapping entry at `path` starts, falling back to [`Self::position`].
+    pub fn key_position(&self, path: &NodePath) -> Position {
+        self.positions()
+            .keys
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| self.position(path))
+    }
+
+    /// A diagnostic at the node `path`.
+    pub fn error_at(&self, path: &NodePath, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            position: self.position(path),
+            message: message.into(),
+        }
+    }
+
+    /// A diagnostic at the key of the mapping entry `path`.
+    pub fn error_at_key(&self, path: &NodePath, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            position: self.key_position(path),
+            message: message.into(),
+        }
+    }
+
+    /// Deserializes the node `value`, found at `path`, into `T`. An error names the exact field.
+    pub fn deserialize<T: DeserializeOwned>(
+        &self,
+        path: &NodePath,
+        value: &Value,
+    ) -> Result<T, Diagnostic> {
+        serde_path_to_error::deserialize(value).map_err(|err| {
+            let inner = path.join(err.path());
+            let message = strip_location(&err.inner().to_string());
+            let field = if inner == *path {
+                String::new()
+            } else {
+                format!("{inner}: ")
+            };
+            if message.starts_with("unknown field") {
+                self.error_at_key(&inner, format!("{field}{message}"))
+            } else {
+                self.error_at(&inner, format!("{field}{message}"))
+            }
+        })
+    }
+}
+
+/// Serializes a value as YAML text.
+pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_yaml::Error> {
+    serde_yaml::to_string(value)
+}
+
+/// `yaml_serde` appends "at line L column C" to its messages; the diagnostic carries the position
+/// itself, so the message drops it.
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Walks the YAML events of `text` and records where every mapping key and every node starts.
+/// A text the event parser rejects gives whatever it recorded before the problem: positions are a
+/// help for messages, never a reason to fail.
+fn positions(text: &str) -> Positions {
+    enum Frame {
+        Seq {
+            path: NodePath,
+            next: usize,
+        },
+        Map {
+            path: NodePath,
+            key: Option<String>,
+            key_at: Position,
+        },
+    }
+    let mut keys = HashMap::new();
+    let mut values = HashMap::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut documents = 0;
+
+    // The path the next node gets, given the innermost open collection. `None` means the next
+    // scalar is a mapping key.
+    fn next_path(stack: &mut [Frame]) -> Option<NodePath> {
+        match stack.last_mut() {
+            None => Some(NodePath::root()),
+            Some(Frame::Seq { path, next }) => {
+                let p = path.index(*next);
+                *next += 1;
+                Some(p)
+            }
+            Some(Frame::Map { path, key, .. }) => key.take().map(|k| path.key(&k)),
+        }
+    }
+
+    for item in Parser::new_from_str(text) {
+        let Ok((event, span)) = item else { break };
+        let at = Position {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+        };
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    break;
+                }
+            }
+            Event::Scalar(scalar, ..) => {
+                if let Some(Frame::Map {
+                    key: key @ None,
+                    key_at,
+                    ..
+                }) = stack.last_mut()
+                {
+                    *key = Some(scalar.into_owned());
+                    *key_at = at;
+                } else if let Some(p) = next_path(&mut stack) {
+                    values.insert(p, at);
+                }
+            }
+            Event::Alias(_) => {
+                if let Some(Frame::Map {
+                    key: key @ None, ..
+                }) = stack.last_mut()
+                {
+                    *key = Some(String::new());
+                } else if let Some(p) = next_path(&mut stack) {
+                    values.insert(p, at);
+                }
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let is_key = matches!(stack.last(), Some(Frame::Map { key: None, .. }));
+                let path = if is_key {
+                    // A complex key: its contents get no usable path.
+                    NodePath::root().key("\u{0}complex")
+                } else {
+                    next_path(&mut stack).unwrap_or_default()
+                };
+                if !is_key {
+                    values.insert(path.clone(), at);
+                }
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq { path, next: 0 }
+                } else {
+                    Frame::Map {
+                        path,
+                        key: None,
+                        key_at: at,
+                    }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        // Record the key position of the entry that just received its key.
+        if let Some(Frame::Map {
+            path,
+            key: Some(k),
+            key_at,
+        }) = stack.last()
+        {
+            keys.entry(path.key(k)).or_insert(*key_at);
+        }
+    }
+    Positions { keys, values }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_nested_nodes() {
+        let text = "a:\n  b: 1\n  c:\n    - x\n    - {d: 2}\n";
+        let doc = Document::parse("f.yaml", text).unwrap();
+        let root = NodePath::root();
+        assert_eq!(
+            doc.position(&root.key("a").key("b")),
+            Position { line: 2, column: 6 }
+        );
+        assert_eq!(
+            doc.key_position(&root.key("a").key("b")),
+            Position { line: 2, column: 3 }
+        );
+        assert_eq!(
+            doc.position(&root.key("a").key("c").index(1).key("d")),
+            Position {
+                line: 5,
+                column: 11
+            }
+        );
+        // Missing nodes fall back to the nearest ancestor.
+        assert_eq!(
+            doc.position(&root.key("a").key("c").index(1).key("zz")),
+            Position { line: 5, column: 7 }
+        );
+    }
+
+    #[test]
+    fn syntax_error_has_a_position() {
+        let err = Document::parse("f.yaml", "a: [1, 2\nb: 3\n").err().unwrap();
+        assert_eq!(err.file, "f.yaml");
+        assert!(err.position.line >= 1);
+        assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+        assert!(!err.message.contains(" at line "), "{}", err.message);
+    }
+}
