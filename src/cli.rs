@@ -37,6 +37,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Ask about the workload and recommend an identity model, with reasons, roles and next steps
+    #[command(after_help = ADVISE_HELP)]
+    Advise(AdviseArgs),
+
+    /// List the questionnaire: ids, prompts, kinds, choices, defaults, when each is asked
+    Questions(QuestionsArgs),
+
     /// Print the comparison table of the three identity models
     #[command(after_help = "\
 Examples:
@@ -59,6 +66,65 @@ Examples:
     /// Validate, export or describe rules folders (the catalog)
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+const ADVISE_HELP: &str = "\
+Answers come from, in order of precedence: --set flags (and ID=VALUE arguments), the --answers
+file, then prompts (arrow keys, when stdin and stderr are terminals) or one piped line per
+question (in `aks-id questions` order; a blank line takes the default), then the defaults.
+
+Values: a choice id (any case) or its number; lists comma-separated or `none`; yes/no also y/n,
+true/false; whole numbers in range.
+
+Examples:
+  aks-id advise
+  aks-id advise scope=workload targets=key-vault,sql --no-input
+  aks-id advise --answers answers.yaml -o markdown > docs/adr/0007-aks-identity.md
+  printf 'workload\\nkey-vault\\n' | aks-id advise --no-input -o json
+  aks-id advise --set existing_pod_identity=yes --set sdk=legacy-imds --no-input --explain
+
+Exit codes: 0 a model is recommended, 2 bad answer or usage, 3 no model fits, 130 interrupted.";
+
+#[derive(Debug, Args)]
+pub struct AdviseArgs {
+    /// Answers as ID=VALUE (same as --set)
+    #[arg(value_name = "ID=VALUE")]
+    pub answers: Vec<String>,
+
+    /// Answer a question: ID=VALUE (repeatable; lists comma-separated)
+    #[arg(short, long = "set", value_name = "ID=VALUE")]
+    pub set: Vec<String>,
+
+    /// Read answers from a YAML or JSON file (`-` for stdin): a mapping from question id to value
+    #[arg(short, long = "answers", value_name = "FILE")]
+    pub answers_file: Option<PathBuf>,
+
+    /// Never prompt: unanswered questions take their defaults
+    #[arg(long)]
+    pub no_input: bool,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = crate::advice::AdviceFormat::Text, value_name = "FORMAT")]
+    pub output: crate::advice::AdviceFormat,
+
+    /// Add the table of every rule that fired and what it changed (text and markdown)
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct QuestionsArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Table, value_name = "FORMAT")]
+    pub output: ListFormat,
+
+    /// Table width in columns [default: the terminal's width, else COLUMNS, else 100]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
 }
 
 #[derive(Debug, Args)]

@@ -235,7 +235,7 @@ pub struct ComparisonDoc<'a> {
 }
 
 /// The `catalog` block shared by the machine-readable outputs.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct CatalogRef<'a> {
     pub as_of: &'a str,
     pub source: String,

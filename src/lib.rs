@@ -4,13 +4,18 @@
 //! (built in, or a `--rules` folder), and renders the command's output into a writer. `main.rs`
 //! only gathers the terminal facts and maps the result to an exit code.
 
+pub mod advice;
+pub mod answers;
 pub mod catalog;
 pub mod citations;
 pub mod cli;
 pub mod compare;
+pub mod engine;
 pub mod error;
+pub mod interview;
 pub mod model_sheet;
 pub mod output;
+pub mod questionnaire;
 pub mod schema;
 pub mod yaml;
 
@@ -95,6 +100,19 @@ pub fn run(
         }
     };
     match &cli.command {
+        Command::Advise(args) => {
+            let catalog = load_catalog(&cli)?;
+            return advise(&catalog, args, terminal, cli.color, out);
+        }
+        Command::Questions(args) => {
+            let catalog = load_catalog(&cli)?;
+            questionnaire::render(
+                &catalog,
+                args.output,
+                terminal.look(cli.color, args.width),
+                out,
+            )?;
+        }
         Command::Compare(args) => {
             let catalog = load_catalog(&cli)?;
             let comparison = compare::Comparison::select(&catalog, &args.models, &args.rows)?;
@@ -124,6 +142,118 @@ pub fn run(
         Command::Rules(command) => return rules(&cli, command, out),
     }
     Ok(ExitCode::Success)
+}
+
+/// `aks-id advise`: gather the answers (flags, file, prompts or piped lines), evaluate, render.
+fn advise(
+    catalog: &Catalog,
+    args: &cli::AdviseArgs,
+    terminal: &Terminal,
+    color: cli::ColorChoice,
+    out: &mut dyn Write,
+) -> Result<ExitCode, Error> {
+    let mut given = Vec::new();
+    let mut stdin_used = false;
+    if let Some(path) = &args.answers_file {
+        let (name, text) = if path.as_os_str() == "-" {
+            stdin_used = true;
+            ("stdin".to_owned(), read_stdin()?)
+        } else {
+            (path.display().to_string(), read_answers_file(path)?)
+        };
+        given.extend(answers::from_file(catalog, &name, &text)?);
+    }
+    let flags: Vec<String> = args.answers.iter().chain(&args.set).cloned().collect();
+    given.extend(answers::from_flags(catalog, &flags)?);
+
+    let interview = if args.no_input {
+        interview::run(catalog, given, &mut interview::Defaults)?
+    } else if stdin_used {
+        interview::run(catalog, given, &mut interview::FromFileOnly)?
+    } else if terminal.interactive {
+        interview::run(catalog, given, &mut interview::Terminal)?
+    } else {
+        let stdin = io::stdin();
+        let mut lines = interview::Lines::new(stdin.lock(), io::stderr());
+        interview::run(catalog, given, &mut lines)?
+    };
+    for (id, origin) in &interview.unused {
+        let when = catalog
+            .question(id)
+            .and_then(|q| q.asked_when.as_ref())
+            .map(questionnaire::describe_condition)
+            .unwrap_or_default();
+        eprintln!(
+            "aks-id: warning: {origin}: question `{id}` is not asked when these answers are given (it is asked when {when}); ignored"
+        );
+    }
+    let fired = engine::fired(catalog, &interview.answers);
+    let advice = engine::evaluate(catalog, interview.answers, interview.defaulted);
+    advice::render(
+        catalog,
+        &advice,
+        &fired,
+        args.output,
+        args.explain,
+        terminal.look(color, args.width),
+        out,
+    )?;
+    Ok(if advice.recommendation.is_some() {
+        ExitCode::Success
+    } else {
+        ExitCode::NoModelFits
+    })
+}
+
+/// The largest answers file read.
+const MAX_ANSWERS_FILE: u64 = answers::MAX_ANSWERS_BYTES as u64;
+
+fn read_answers_file(path: &std::path::Path) -> Result<String, Error> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Error::Usage(format!("answers file {shown} does not exist")),
+        _ => Error::io(format!("cannot read answers file {shown}"), e),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::Usage(format!(
+            "answers file {shown} is a folder, expected a YAML or JSON file"
+        )));
+    }
+    if meta.len() > MAX_ANSWERS_FILE {
+        return Err(Error::Answer(format!(
+            "answers file {shown} is {} bytes; the limit is {MAX_ANSWERS_FILE} bytes",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::io(format!("cannot read answers file {shown}"), e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::Answer(format!(
+            "answers file {shown} is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+fn read_stdin() -> Result<String, Error> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(MAX_ANSWERS_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("cannot read answers from stdin", e))?;
+    if bytes.len() as u64 > MAX_ANSWERS_FILE {
+        return Err(Error::Answer(format!(
+            "answers on stdin are larger than {MAX_ANSWERS_FILE} bytes"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::Answer(format!(
+            "answers on stdin are not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 fn load_catalog(cli: &Cli) -> Result<Catalog, Error> {

@@ -1,0 +1,409 @@
+//! Rendering [`Advice`]: text for people (readable in 80 columns), a Markdown decision record to
+//! commit, and JSON/YAML for tools. `--explain` adds the table of every rule that fired.
+
+use std::io::Write;
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL};
+
+use crate::answers::Answer;
+use crate::catalog::{Catalog, Rule};
+use crate::compare::md_cell;
+use crate::engine::Advice;
+use crate::error::{Error, output};
+use crate::model_sheet::{write_json, write_yaml};
+use crate::output::Look;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AdviceFormat {
+    Text,
+    Json,
+    Yaml,
+    Markdown,
+}
+
+pub fn render(
+    catalog: &Catalog,
+    advice: &Advice,
+    fired: &[&Rule],
+    format: AdviceFormat,
+    explain: bool,
+    look: Look,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    match format {
+        AdviceFormat::Json => write_json(advice, out),
+        AdviceFormat::Yaml => write_yaml(advice, out),
+        AdviceFormat::Text => {
+            let text = text(advice, explain.then_some(fired), look);
+            out.write_all(text.as_bytes()).map_err(output)
+        }
+        AdviceFormat::Markdown => {
+            let text = markdown(catalog, advice, explain.then_some(fired));
+            out.write_all(text.as_bytes()).map_err(output)
+        }
+    }
+}
+
+/// `workload +30, cluster excluded` for one rule.
+fn effects(rule: &Rule) -> String {
+    let mut parts: Vec<String> = rule
+        .score
+        .iter()
+        .map(|(m, c)| format!("{m} {c:+}"))
+        .collect();
+    parts.extend(rule.exclude.iter().map(|m| format!("{m} excluded")));
+    if !rule.caveats.is_empty() {
+        let models: Vec<&str> = rule.caveats.iter().map(|c| c.model.as_str()).collect();
+        parts.push(format!("caveat for {}", dedup(&models).join(", ")));
+    }
+    if !rule.steps.is_empty() {
+        let models: Vec<&str> = rule.steps.iter().map(|c| c.model.as_str()).collect();
+        parts.push(format!("step for {}", dedup(&models).join(", ")));
+    }
+    parts.join("; ")
+}
+
+fn dedup<'a>(items: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for i in items {
+        if !out.contains(i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+fn answer_line(advice: &Advice) -> String {
+    advice
+        .answers
+        .iter()
+        .map(|(id, a)| {
+            let mark = if advice.defaulted.contains(id) {
+                "*"
+            } else {
+                ""
+            };
+            format!("{id}={}{mark}", compact(a))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn compact(answer: &Answer) -> String {
+    match answer {
+        Answer::Choices(list) if list.is_empty() => "none".into(),
+        Answer::Choices(list) => list.join(","),
+        other => other.to_string(),
+    }
+}
+
+fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
+    let look = Look {
+        width: look.width.min(100),
+        ..look
+    };
+    let mut s = String::new();
+    let heading = |s: &mut String, title: &str| {
+        s.push('\n');
+        s.push_str(&look.bold(title));
+        s.push('\n');
+    };
+    match &advice.recommendation {
+        Some(r) => s.push_str(&format!(
+            "{} {} ({}), score {}\n",
+            look.bold("Recommendation:"),
+            look.green(r.name),
+            r.model,
+            r.score
+        )),
+        None => s.push_str(&format!(
+            "{} {}\n",
+            look.bold("Recommendation:"),
+            look.red("none: every model is excluded by these answers")
+        )),
+    }
+    s.push_str(&look.wrap_hanging(
+        &format!("Answers: {} (* = default)", answer_line(advice)),
+        "",
+        "  ",
+    ));
+    s.push('\n');
+
+    if let Some(r) = &advice.recommendation {
+        heading(&mut s, "Why");
+        let why: Vec<&str> = advice
+            .ranking
+            .iter()
+            .find(|x| x.model == r.model)
+            .map(|x| x.reasons.clone())
+            .unwrap_or_default();
+        for reason in why {
+            s.push_str(&look.wrap_hanging(&format!("- {reason}"), "  ", "    "));
+            s.push('\n');
+        }
+        if !advice.tradeoffs.pros.is_empty() || !advice.tradeoffs.cons.is_empty() {
+            heading(&mut s, "Trade-offs");
+            for pro in &advice.tradeoffs.pros {
+                s.push_str(&look.wrap_hanging(&format!("+ {pro}"), "  ", "    "));
+                s.push('\n');
+            }
+            for con in &advice.tradeoffs.cons {
+                s.push_str(&look.wrap_hanging(&format!("- {con}"), "  ", "    "));
+                s.push('\n');
+            }
+        }
+        if !advice.caveats.is_empty() {
+            heading(&mut s, "Caveats");
+            for caveat in &advice.caveats {
+                s.push_str(&look.wrap_hanging(&format!("! {}", caveat.text), "  ", "    "));
+                s.push('\n');
+            }
+        }
+        if !advice.grants.is_empty() {
+            heading(&mut s, "Roles to grant");
+            for grant in &advice.grants {
+                let roles = if grant.roles.is_empty() {
+                    "no built-in role: see how".to_owned()
+                } else {
+                    grant.roles.join(", ")
+                };
+                s.push_str(&look.wrap_hanging(&format!("{}: {roles}", grant.name), "  ", "    "));
+                s.push('\n');
+                s.push_str(&look.wrap(&grant.how, "    "));
+                s.push('\n');
+                if let Some(command) = grant.command {
+                    for line in command.lines() {
+                        s.push_str(&format!("    {}\n", look.dim(&format!("$ {line}"))));
+                    }
+                }
+            }
+        }
+        if !advice.steps.is_empty() {
+            heading(&mut s, "Next steps");
+            for (i, step) in advice.steps.iter().enumerate() {
+                let number = format!("{:>2}. ", i + 1);
+                s.push_str(&look.wrap_hanging(&format!("{number}{}", step.text), "  ", "      "));
+                s.push('\n');
+                if let Some(command) = step.command {
+                    for line in command.lines() {
+                        s.push_str(&format!("      {}\n", look.dim(line)));
+                    }
+                }
+            }
+        }
+    }
+
+    heading(&mut s, "Ranking");
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(look.width).unwrap_or(u16::MAX))
+        .force_no_tty()
+        .set_header(vec!["model", "score", "verdict"]);
+    for (i, r) in advice.ranking.iter().enumerate() {
+        let verdict = if r.excluded {
+            exclusion_reason(advice, r.model).unwrap_or_else(|| "excluded".to_owned())
+        } else if i == 0 {
+            "recommended".to_owned()
+        } else {
+            "possible, lower score".to_owned()
+        };
+        table.add_row(vec![
+            format!("{} ({})", r.name, r.model),
+            r.score.to_string(),
+            verdict,
+        ]);
+    }
+    s.push_str(&table.to_string());
+    s.push('\n');
+
+    if let Some(fired) = fired {
+        heading(&mut s, "Rules that fired (--explain)");
+        let mut table = Table::new();
+        table
+            .load_style(UTF8_FULL)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(u16::try_from(look.width).unwrap_or(u16::MAX))
+            .force_no_tty()
+            .set_header(vec!["#", "rule", "effect"]);
+        for (i, rule) in fired.iter().enumerate() {
+            table.add_row(vec![(i + 1).to_string(), rule.id.clone(), effects(rule)]);
+        }
+        s.push_str(&table.to_string());
+        s.push('\n');
+    }
+
+    heading(
+        &mut s,
+        &format!(
+            "Sources (catalog as of {}, {})",
+            advice.catalog.as_of, advice.catalog.source
+        ),
+    );
+    for url in &advice.sources {
+        s.push_str(&format!("  {url}\n"));
+    }
+    s
+}
+
+/// The reason of the first rule that excluded `model`.
+fn exclusion_reason(advice: &Advice, model: &str) -> Option<String> {
+    advice
+        .reasons
+        .iter()
+        .find(|r| r.excludes.contains(&model))
+        .map(|r| format!("excluded: {}", r.text))
+}
+
+fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> String {
+    let mut s = String::new();
+    let title = match &advice.recommendation {
+        Some(r) => format!("Use {} for Azure access from AKS", r.name),
+        None => "No AKS identity model fits these requirements".to_owned(),
+    };
+    s.push_str(&format!("# Decision record: {title}\n\n"));
+    s.push_str(&format!(
+        "- Status: proposed\n- Advised by: aks-id {} (catalog as of {}, {})\n\n",
+        env!("CARGO_PKG_VERSION"),
+        advice.catalog.as_of,
+        advice.catalog.source
+    ));
+    s.push_str("## Context\n\n| Question | Answer |\n|---|---|\n");
+    for (id, answer) in &advice.answers {
+        let prompt = catalog
+            .question(id)
+            .map(|q| q.prompt.as_str())
+            .unwrap_or(id);
+        let shown = match (catalog.question(id), answer) {
+            (Some(q), Answer::Choice(c)) => label(q, c),
+            (Some(q), Answer::Choices(list)) if !list.is_empty() => list
+                .iter()
+                .map(|c| label(q, c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (_, other) => other.to_string(),
+        };
+        let mark = if advice.defaulted.contains(id) {
+            " (default)"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "| {} (`{id}`) | {}{mark} |\n",
+            md_cell(prompt),
+            md_cell(&shown)
+        ));
+    }
+
+    s.push_str("\n## Decision\n\n");
+    match &advice.recommendation {
+        Some(r) => {
+            s.push_str(&format!(
+                "Use **{}** (`{}`, score {}).\n\n",
+                r.name, r.model, r.score
+            ));
+            if let Some(ranked) = advice.ranking.iter().find(|x| x.model == r.model) {
+                for reason in &ranked.reasons {
+                    s.push_str(&format!("- {reason}\n"));
+                }
+            }
+        }
+        None => {
+            s.push_str(
+                "No model is recommended: every model is excluded by these requirements.\n\n",
+            );
+            for r in &advice.ranking {
+                if let Some(reason) = exclusion_reason(advice, r.model) {
+                    s.push_str(&format!("- **{}**: {}\n", r.name, reason));
+                }
+            }
+        }
+    }
+
+    if advice.recommendation.is_some() {
+        s.push_str("\n## Consequences\n\n");
+        for pro in &advice.tradeoffs.pros {
+            s.push_str(&format!("- Good: {pro}\n"));
+        }
+        for con in &advice.tradeoffs.cons {
+            s.push_str(&format!("- Bad: {con}\n"));
+        }
+        for caveat in &advice.caveats {
+            s.push_str(&format!("- Caveat: {}\n", caveat.text));
+        }
+        if !advice.grants.is_empty() {
+            s.push_str("\n### Roles to grant\n\n| Service | Roles | How |\n|---|---|---|\n");
+            for g in &advice.grants {
+                let how = match g.command {
+                    Some(c) => format!("{} `{}`", g.how, c.replace('`', "'")),
+                    None => g.how.clone(),
+                };
+                s.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    md_cell(g.name),
+                    md_cell(&g.roles.join(", ")),
+                    md_cell(&how)
+                ));
+            }
+        }
+        if !advice.steps.is_empty() {
+            s.push_str("\n### Next steps\n\n");
+            for (i, step) in advice.steps.iter().enumerate() {
+                s.push_str(&format!("{}. {}\n", i + 1, step.text));
+                if let Some(command) = step.command {
+                    s.push_str("\n   ```sh\n");
+                    for line in command.lines() {
+                        s.push_str(&format!("   {line}\n"));
+                    }
+                    s.push_str("   ```\n\n");
+                }
+            }
+        }
+    }
+
+    s.push_str("\n## Alternatives considered\n\n| Model | Score | Verdict |\n|---|---|---|\n");
+    for (i, r) in advice.ranking.iter().enumerate() {
+        let verdict = if r.excluded {
+            exclusion_reason(advice, r.model).unwrap_or_else(|| "excluded".into())
+        } else if i == 0 && advice.recommendation.is_some() {
+            "chosen".to_owned()
+        } else {
+            format!("lower score: {}", r.reasons.join(" "))
+        };
+        s.push_str(&format!(
+            "| {} (`{}`) | {} | {} |\n",
+            md_cell(r.name),
+            r.model,
+            r.score,
+            md_cell(&verdict)
+        ));
+    }
+
+    if let Some(fired) = fired {
+        s.push_str("\n## Rules that fired\n\n| # | Rule | Effect |\n|---|---|---|\n");
+        for (i, rule) in fired.iter().enumerate() {
+            s.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                i + 1,
+                rule.id,
+                md_cell(&effects(rule))
+            ));
+        }
+    }
+
+    s.push_str("\n## Sources\n\n");
+    for url in &advice.sources {
+        s.push_str(&format!("- <{url}>\n"));
+    }
+    s
+}
+
+fn label(question: &crate::catalog::Question, id: &str) -> String {
+    question
+        .choices
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| format!("{} (`{id}`)", c.label))
+        .unwrap_or_else(|| id.to_owned())
+}

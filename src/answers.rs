@@ -1,0 +1,455 @@
+//! Answers to the questionnaire: typed values, parsed the same way wherever they come from (a
+//! `--set` flag, an answers file, a piped line, a prompt), with the origin kept for messages.
+//!
+//! Values are normalized on the way in (choice ids lowercased, lists in the question's choice
+//! order without repeats), so the same answers always give the same advice and the same JSON.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Condition, Kind, Question};
+use crate::error::Error;
+use crate::yaml::{Document, NodePath, Value};
+
+/// Largest answers file accepted, in bytes.
+pub const MAX_ANSWERS_BYTES: usize = 1024 * 1024;
+
+/// One answer, typed by its question's kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Choice(String),
+    Choices(Vec<String>),
+    YesNo(bool),
+    Number(i64),
+}
+
+impl fmt::Display for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Answer::Choice(c) => f.write_str(c),
+            Answer::Choices(list) if list.is_empty() => f.write_str("none"),
+            Answer::Choices(list) => f.write_str(&list.join(", ")),
+            Answer::YesNo(true) => f.write_str("yes"),
+            Answer::YesNo(false) => f.write_str("no"),
+            Answer::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Where an answer came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Flag(String),
+    File {
+        file: String,
+        line: usize,
+        column: usize,
+    },
+    Stdin {
+        line: usize,
+    },
+    Prompt,
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag(text) => write!(f, "--set {text}"),
+            Origin::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
+            Origin::Stdin { line } => write!(f, "stdin line {line}"),
+            Origin::Prompt => f.write_str("prompt"),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// The answers given so far, by question id, in the order they were given.
+pub type Answers = IndexMap<String, Answer>;
+
+/// A bad answer: names the question, the value, where it came from and what would fit.
+pub fn bad_answer(origin: &Origin, question: &Question, value: &str, problem: &str) -> Error {
+    Error::Answer(format!(
+        "{origin}: question `{}`: {problem} `{value}`; expected {}",
+        question.id,
+        expected(question)
+    ))
+}
+
+/// What a question accepts, for messages and prompts.
+pub fn expected(question: &Question) -> String {
+    let numbered = || {
+        question
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{} ({})", c.id, i + 1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match question.kind {
+        Kind::OneOf => format!("one of: {}", numbered()),
+        Kind::AnyOf => format!("a comma-separated list of: {}; or none", numbered()),
+        Kind::YesNo => "yes or no (y/n, true/false)".to_owned(),
+        Kind::Number => match (question.min, question.max) {
+            (Some(min), Some(max)) => format!("a whole number from {min} to {max}"),
+            (Some(min), None) => format!("a whole number from {min}"),
+            (None, Some(max)) => format!("a whole number up to {max}"),
+            (None, None) => "a whole number".to_owned(),
+        },
+    }
+}
+
+/// Parses a typed-in answer (flag, piped line, prompt). The caller handles blank input.
+pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<Answer, Error> {
+    let text = text.trim();
+    match question.kind {
+        Kind::OneOf => choice(question, text)
+            .map(|c| Answer::Choice(c.to_owned()))
+            .ok_or_else(|| bad_answer(origin, question, text, "unknown choice")),
+        Kind::AnyOf => {
+            if text.eq_ignore_ascii_case("none") {
+                return Ok(Answer::Choices(Vec::new()));
+            }
+            let items: Vec<&str> = text.split(',').map(str::trim).collect();
+            choices(question, &items, origin)
+        }
+        Kind::YesNo => yes_no(text)
+            .map(Answer::YesNo)
+            .ok_or_else(|| bad_answer(origin, question, text, "not yes or no:")),
+        Kind::Number => number(question, text.parse::<i64>().ok(), text, origin),
+    }
+}
+
+/// Parses an answer from a YAML/JSON value of an answers file.
+pub fn parse_value(question: &Question, value: &Value, origin: &Origin) -> Result<Answer, Error> {
+    let shown = show(value);
+    match (question.kind, value) {
+        (Kind::AnyOf, Value::Sequence(items)) => {
+            let mut texts = Vec::new();
+            for item in items {
+                match scalar(item) {
+                    Some(text) => texts.push(text),
+                    None => {
+                        return Err(bad_answer(
+                            origin,
+                            question,
+                            &show(item),
+                            "not a choice id:",
+                        ));
+                    }
+                }
+            }
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            choices(question, &refs, origin)
+        }
+        (Kind::AnyOf, Value::Null) => Ok(Answer::Choices(Vec::new())),
+        (Kind::YesNo, Value::Bool(b)) => Ok(Answer::YesNo(*b)),
+        (Kind::Number, Value::Number(n)) => number(question, n.as_i64(), &shown, origin),
+        (Kind::Number, Value::String(s)) => number(question, s.trim().parse().ok(), s, origin),
+        (Kind::OneOf, Value::Number(n)) => parse_text(question, &n.to_string(), origin),
+        (_, Value::String(s)) => {
+            if s.trim().is_empty() {
+                return Err(bad_answer(origin, question, s, "empty answer"));
+            }
+            parse_text(question, s, origin)
+        }
+        (_, Value::Tagged(t)) => parse_value(question, &t.value, origin),
+        _ => Err(bad_answer(origin, question, &shown, "wrong kind of value:")),
+    }
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Sequence(_) => "a list".into(),
+        Value::Mapping(_) => "a mapping".into(),
+        Value::Tagged(t) => format!("{} {}", t.tag, show(&t.value)),
+    }
+}
+
+/// A choice by id (case-insensitive) or 1-based number.
+fn choice<'q>(question: &'q Question, text: &str) -> Option<&'q str> {
+    if let Ok(n) = text.parse::<usize>() {
+        return n
+            .checked_sub(1)
+            .and_then(|i| question.choices.get(i))
+            .map(|c| c.id.as_str());
+    }
+    question
+        .choices
+        .iter()
+        .find(|c| c.id.eq_ignore_ascii_case(text))
+        .map(|c| c.id.as_str())
+}
+
+/// A list of choices, normalized to the question's choice order without repeats.
+fn choices(question: &Question, items: &[&str], origin: &Origin) -> Result<Answer, Error> {
+    let mut picked = vec![false; question.choices.len()];
+    for item in items {
+        if item.is_empty() {
+            return Err(bad_answer(
+                origin,
+                question,
+                &items.join(","),
+                "empty item in",
+            ));
+        }
+        let id = choice(question, item)
+            .ok_or_else(|| bad_answer(origin, question, item, "unknown choice"))?;
+        if let Some(i) = question.choices.iter().position(|c| c.id == id) {
+            picked[i] = true;
+        }
+    }
+    Ok(Answer::Choices(
+        question
+            .choices
+            .iter()
+            .zip(picked)
+            .filter(|(_, p)| *p)
+            .map(|(c, _)| c.id.clone())
+            .collect(),
+    ))
+}
+
+fn yes_no(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "y" | "yes" | "true" => Some(true),
+        "n" | "no" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn number(
+    question: &Question,
+    n: Option<i64>,
+    shown: &str,
+    origin: &Origin,
+) -> Result<Answer, Error> {
+    let n = n.ok_or_else(|| bad_answer(origin, question, shown, "not a whole number:"))?;
+    if question.min.is_some_and(|min| n < min) || question.max.is_some_and(|max| n > max) {
+        return Err(bad_answer(origin, question, shown, "out of range:"));
+    }
+    Ok(Answer::Number(n))
+}
+
+/// A question's default as an answer. Defaults are validated with the catalog.
+pub fn default_of(question: &Question) -> Answer {
+    let d = &question.default;
+    match question.kind {
+        Kind::OneOf => Answer::Choice(d.as_str().unwrap_or_default().to_owned()),
+        Kind::AnyOf => Answer::Choices(
+            d.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        Kind::YesNo => Answer::YesNo(d.as_bool().unwrap_or_default()),
+        Kind::Number => Answer::Number(d.as_i64().unwrap_or_default()),
+    }
+}
+
+/// `--set ID=VALUE` flags, in order; a later flag for the same question wins.
+pub fn from_flags(
+    catalog: &Catalog,
+    flags: &[String],
+) -> Result<Vec<(String, Answer, Origin)>, Error> {
+    let mut out = Vec::new();
+    for flag in flags {
+        let origin = Origin::Flag(flag.clone());
+        let Some((id, value)) = flag.split_once('=') else {
+            return Err(Error::Answer(format!(
+                "--set {flag}: expected ID=VALUE, e.g. --set scope=workload (questions: {})",
+                question_ids(catalog)
+            )));
+        };
+        let question = find_question(catalog, id.trim(), &origin)?;
+        if value.trim().is_empty() {
+            return Err(bad_answer(&origin, question, value, "empty answer"));
+        }
+        out.push((
+            question.id.clone(),
+            parse_text(question, value, &origin)?,
+            origin,
+        ));
+    }
+    Ok(out)
+}
+
+/// Parses an answers file (YAML or JSON): a mapping from question id to value.
+pub fn from_file(
+    catalog: &Catalog,
+    file: &str,
+    text: &str,
+) -> Result<Vec<(String, Answer, Origin)>, Error> {
+    if text.len() > MAX_ANSWERS_BYTES {
+        return Err(Error::Answer(format!(
+            "{file}: answers file is {} bytes; the limit is {MAX_ANSWERS_BYTES} bytes",
+            text.len()
+        )));
+    }
+    let doc = Document::parse(file, text).map_err(|d| Error::Answer(d.to_string()))?;
+    let root = NodePath::root();
+    let mapping = match &doc.value {
+        Value::Mapping(m) => m,
+        Value::Null => {
+            return Err(Error::Answer(format!(
+                "{file}: the answers file is empty; expected a mapping from question id to answer, e.g. `scope: workload`"
+            )));
+        }
+        other => {
+            return Err(Error::Answer(
+                doc.error_at(
+                    &root,
+                    format!(
+                        "expected a mapping from question id to answer, found {}",
+                        crate::catalog::load::describe(other)
+                    ),
+                )
+                .to_string(),
+            ));
+        }
+    };
+    let mut out = Vec::new();
+    for (key, value) in mapping {
+        let id = match key {
+            Value::String(s) => s.clone(),
+            other => {
+                return Err(Error::Answer(
+                    doc.error_at(
+                        &root,
+                        format!(
+                            "question ids are text, found {}",
+                            crate::catalog::load::describe(other)
+                        ),
+                    )
+                    .to_string(),
+                ));
+            }
+        };
+        let path = root.key(&id);
+        let pos = doc.position(&path);
+        let origin = Origin::File {
+            file: file.to_owned(),
+            line: pos.line,
+            column: pos.column,
+        };
+        let key_pos = doc.key_position(&path);
+        let key_origin = Origin::File {
+            file: file.to_owned(),
+            line: key_pos.line,
+            column: key_pos.column,
+        };
+        let question = find_question(catalog, &id, &key_origin)?;
+        out.push((
+            question.id.clone(),
+            parse_value(question, value, &origin)?,
+            origin,
+        ));
+    }
+    Ok(out)
+}
+
+fn question_ids(catalog: &Catalog) -> String {
+    catalog
+        .questions
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn find_question<'c>(
+    catalog: &'c Catalog,
+    id: &str,
+    origin: &Origin,
+) -> Result<&'c Question, Error> {
+    catalog
+        .questions
+        .iter()
+        .find(|q| q.id == id || q.id.replace('_', "-") == id)
+        .ok_or_else(|| {
+            Error::Answer(format!(
+                "{origin}: unknown question `{id}`; questions: {}",
+                question_ids(catalog)
+            ))
+        })
+}
+
+/// Whether `cond` holds for `answers`. A comparison on a question without an answer does not
+/// hold, except `not_equals`.
+pub fn holds(cond: &Condition, answers: &Answers) -> bool {
+    if let Some(all) = &cond.all {
+        return all.iter().all(|c| holds(c, answers));
+    }
+    if let Some(any) = &cond.any {
+        return any.iter().any(|c| holds(c, answers));
+    }
+    if let Some(not) = &cond.not {
+        return !holds(not, answers);
+    }
+    let Some(id) = &cond.question else {
+        return false;
+    };
+    let answer = answers.get(id);
+    if let Some(v) = &cond.not_equals {
+        return answer.is_none_or(|a| !same(a, v));
+    }
+    let Some(answer) = answer else {
+        return false;
+    };
+    if let Some(v) = &cond.equals {
+        return same(answer, v);
+    }
+    if let Some(list) = &cond.one_of {
+        return list.iter().any(|v| same(answer, v));
+    }
+    let picked = |c: &String| matches!(answer, Answer::Choices(list) if list.contains(c));
+    if let Some(list) = &cond.contains_any {
+        return list.iter().any(picked);
+    }
+    if let Some(list) = &cond.contains_all {
+        return list.iter().all(picked);
+    }
+    let Answer::Number(n) = answer else {
+        return false;
+    };
+    cond.gt.is_some_and(|x| *n > x)
+        || cond.gte.is_some_and(|x| *n >= x)
+        || cond.lt.is_some_and(|x| *n < x)
+        || cond.lte.is_some_and(|x| *n <= x)
+}
+
+fn same(answer: &Answer, value: &serde_json::Value) -> bool {
+    match (answer, value) {
+        (Answer::Choice(c), serde_json::Value::String(s)) => c == s,
+        (Answer::YesNo(b), serde_json::Value::Bool(v)) => b == v,
+        (Answer::Number(n), serde_json::Value::Number(v)) => v.as_i64() == Some(*n),
+        _ => false,
+    }
+}
+
+/// Whether `question` is asked, given the answers so far.
+pub fn is_asked(question: &Question, answers: &Answers) -> bool {
+    question
+        .asked_when
+        .as_ref()
+        .is_none_or(|c| holds(c, answers))
+}
