@@ -42,6 +42,10 @@ pub enum Command {
     Advise(AdviseArgs),
 
     /// List the questionnaire: ids, prompts, kinds, choices, defaults, when each is asked
+    #[command(after_help = "\
+Examples:
+  aks-id questions                  the order in which piped lines answer questions
+  aks-id questions -o json | jq -r '.questions[].id'")]
     Questions(QuestionsArgs),
 
     /// Print the comparison table of the three identity models
@@ -54,6 +58,10 @@ Examples:
     Compare(CompareArgs),
 
     /// List the identity models with their status
+    #[command(after_help = "\
+Examples:
+  aks-id models
+  aks-id models -o json | jq -r '.models[] | select(.status == \"ga\") | .id'")]
     Models(ModelsArgs),
 
     /// Show everything about one model: how it works, pros, cons, limits, setup, sources
@@ -66,6 +74,26 @@ Examples:
     /// Validate, export or describe rules folders (the catalog)
     #[command(subcommand)]
     Rules(RulesCommand),
+
+    /// Print a shell completion script
+    #[command(after_help = "\
+Examples:
+  aks-id completions bash > ~/.local/share/bash-completion/completions/aks-id
+  aks-id completions zsh > ~/.zfunc/_aks-id
+  aks-id completions fish > ~/.config/fish/completions/aks-id.fish
+  aks-id completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff)
+    #[command(after_help = "\
+Examples:
+  aks-id man | man -l -
+  aks-id man > /usr/local/share/man/man1/aks-id.1")]
+    Man,
 }
 
 const ADVISE_HELP: &str = "\
@@ -219,7 +247,10 @@ Examples:
         force: bool,
     },
 
-    /// Print the JSON Schema of the rule files
+    /// Print the JSON Schema of the rule files (rules/schema.json)
+    #[command(after_help = "\
+Examples:
+  aks-id rules schema > my-rules/schema.json")]
     Schema,
 }
 

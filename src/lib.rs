@@ -140,6 +140,19 @@ pub fn run(
             )?;
         }
         Command::Rules(command) => return rules(&cli, command, out),
+        Command::Completions { shell } => {
+            // Generated into memory: clap_complete panics when its writer fails.
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "aks-id", &mut script);
+            out.write_all(&script).map_err(out_err)?;
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command)
+                .render(out)
+                .map_err(out_err)?;
+        }
     }
     Ok(ExitCode::Success)
 }

@@ -29,7 +29,6 @@ pub fn rule_files_schema() -> String {
         .collect();
     let schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://aks-id.invalid/rules/schema.json",
         "title": "aks-id rule file",
         "description": "A file of an aks-id rules folder; see rules/README.md.",
         "anyOf": any_of,
@@ -38,4 +37,16 @@ pub fn rule_files_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn committed_schema_matches_the_rule_types() {
+        let committed = include_str!("../rules/schema.json");
+        assert!(
+            committed == super::rule_files_schema(),
+            "rules/schema.json is out of date: run `cargo run -- rules schema > rules/schema.json`"
+        );
+    }
 }

@@ -102,10 +102,13 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
 /// Writes the built-in catalog into `dir`, creating it. Refuses to replace any existing file
 /// unless `force`; nothing is written when one would be replaced.
 pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
-    let targets: Vec<(PathBuf, &str)> = builtin::FILES
+    let schema = crate::schema::rule_files_schema();
+    let mut targets: Vec<(PathBuf, &str)> = builtin::FILES
         .iter()
         .map(|(rel, text)| (dir.join(rel), *text))
         .collect();
+    // The YAML files name `schema.json` for editors (yaml-language-server).
+    targets.push((dir.join("schema.json"), &schema));
     if !force {
         let existing: Vec<String> = targets
             .iter()
