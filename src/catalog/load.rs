@@ -236,6 +236,18 @@ pub fn parse(
         .sort_by(|a, b| parsed.docs[a.doc].file.cmp(&parsed.docs[b.doc].file));
 
     diagnostics.extend(Validator::new(&parsed).run());
+    // In file order (the order of the README's table), then by position; a problem with the
+    // file as a whole (no position) comes first.
+    let root = display("");
+    diagnostics.sort_by_cached_key(|d| {
+        let rel = d.file.strip_prefix(&root).unwrap_or(&d.file);
+        (
+            file_rank(rel),
+            d.file.clone(),
+            d.position.line,
+            d.position.column,
+        )
+    });
     if !diagnostics.is_empty() {
         return Err(CatalogError { diagnostics });
     }
@@ -254,6 +266,21 @@ pub fn parse(
         questions: parsed.questions.into_iter().map(|q| q.value).collect(),
         rules: parsed.rules.into_iter().map(|r| r.value).collect(),
     })
+}
+
+/// Where a file of the rules folder comes in reports: catalog, sources, models, targets,
+/// questions, rules.
+fn file_rank(rel: &str) -> usize {
+    match rel {
+        CATALOG_FILE => 0,
+        SOURCES_FILE => 1,
+        MODELS_DIR => 2,
+        rel if rel.starts_with("models/") => 2,
+        TARGETS_FILE => 3,
+        QUESTIONS_FILE => 4,
+        RULES_FILE => 5,
+        _ => 6,
+    }
 }
 
 /// Whether a relative path names a model file: `models/NAME.yaml`.
