@@ -265,11 +265,19 @@ pub struct RowDoc<'a> {
     pub sources: indexmap::IndexMap<&'a str, Vec<&'a str>>,
 }
 
-/// A Markdown table cell: pipes escaped, line breaks as `<br>`.
+/// A Markdown table cell: pipes escaped, line breaks as `<br>`, and no raw HTML (see
+/// [`md_text`]).
 pub fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|")
+    md_text(text)
+        .replace('|', "\\|")
         .replace("\r\n", "\n")
         .replace('\n', "<br>")
+}
+
+/// Markdown prose: `<` and `>` escaped, so that placeholders such as `<selector>` or
+/// `<resource>/.default` show as written instead of being taken for HTML tags and dropped.
+pub fn md_text(text: &str) -> String {
+    text.replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// One CSV record (RFC 4180): fields quoted when they hold a comma, quote or line break.

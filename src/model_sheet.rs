@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, Fact, Model, State};
 use crate::citations::Citations;
 use crate::cli::{DocFormat, ListFormat};
-use crate::compare::CatalogRef;
+use crate::compare::{CatalogRef, md_text};
 use crate::error::{Error, output};
 use crate::output::Look;
 
@@ -251,7 +251,7 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
     if let Some(note) = &model.status.note {
         s.push_str(&format!(
             ". {}{}",
-            note.text.trim(),
+            md_text(note.text.trim()),
             cite(&mut c, &note.sources)
         ));
     }
@@ -260,15 +260,15 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
         s.push_str(&format!(
             "- {}: {}{}\n",
             d.date,
-            d.event,
+            md_text(&d.event),
             cite(&mut c, &d.sources)
         ));
     }
     s.push_str(&format!(
         "\n{}{}\n\n## How it works\n\n{}{}\n\n## Comparison\n\n| | |\n|---|---|\n",
-        model.summary.text.trim(),
+        md_text(model.summary.text.trim()),
         cite(&mut c, &model.summary.sources),
-        model.how_it_works.text.trim(),
+        md_text(model.how_it_works.text.trim()),
         cite(&mut c, &model.how_it_works.sources)
     ));
     for row in &catalog.rows {
@@ -293,7 +293,7 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
         for fact in facts {
             s.push_str(&format!(
                 "- {}{}\n",
-                fact.text.trim(),
+                md_text(fact.text.trim()),
                 cite(&mut c, &fact.sources)
             ));
         }
@@ -304,7 +304,7 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
             s.push_str(&format!(
                 "{}. {}{}\n",
                 i + 1,
-                step.text.trim(),
+                md_text(step.text.trim()),
                 cite(&mut c, &step.sources)
             ));
             if let Some(command) = &step.command {
@@ -317,8 +317,8 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
     }
     s.push_str(&format!(
         "\n## Example: {}\n\n{}{}\n",
-        model.example.title,
-        model.example.text.trim(),
+        md_text(&model.example.title),
+        md_text(model.example.text.trim()),
         cite(&mut c, &model.example.sources)
     ));
     if !model.example.commands.is_empty() {

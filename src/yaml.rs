@@ -235,12 +235,25 @@ pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serd
 }
 
 /// `yaml_serde` appends "at line L column C" to its messages; the diagnostic carries the position
-/// itself, so the message drops it.
+/// itself, so the message drops it. Only that first location goes: a syntax error may go on with
+/// its context ("while parsing a flow sequence at line 3 column 12"), which points at where the
+/// unclosed construct starts and is kept.
 fn strip_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
+    let Some(start) = message.find(" at line ") else {
+        return message.to_owned();
+    };
+    let rest = &message[start + " at line ".len()..];
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let line = digits(rest);
+    let end = rest[line..]
+        .strip_prefix(" column ")
+        .map(|after| {
+            let column = digits(after);
+            line + " column ".len() + column
+        })
+        .filter(|_| line > 0)
+        .unwrap_or(rest.len());
+    format!("{}{}", &message[..start], &rest[end..])
 }
 
 /// Walks the YAML events of `text` and records where every mapping key and every node starts.
@@ -384,11 +397,37 @@ mod tests {
     }
 
     #[test]
+    fn strip_location_keeps_the_context() {
+        assert_eq!(
+            strip_location(
+                "did not find expected ',' or ']' at line 4 column 5, while parsing a flow sequence at line 3 column 12"
+            ),
+            "did not find expected ',' or ']', while parsing a flow sequence at line 3 column 12"
+        );
+        assert_eq!(
+            strip_location("invalid type: integer `42`, expected a string at line 11 column 12"),
+            "invalid type: integer `42`, expected a string"
+        );
+        assert_eq!(strip_location("no location here"), "no location here");
+    }
+
+    #[test]
     fn syntax_error_has_a_position() {
         let err = Document::parse("f.yaml", "a: [1, 2\nb: 3\n").err().unwrap();
         assert_eq!(err.file, "f.yaml");
         assert!(err.position.line >= 1);
         assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
-        assert!(!err.message.contains(" at line "), "{}", err.message);
+        // The position is the diagnostic's own; the message keeps only the context's.
+        let at = format!(
+            " at line {} column {}",
+            err.position.line, err.position.column
+        );
+        assert!(!err.message.contains(&at), "{}", err.message);
+        assert!(
+            err.message
+                .ends_with("while parsing a flow sequence at line 1 column 4"),
+            "{}",
+            err.message
+        );
     }
 }

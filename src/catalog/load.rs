@@ -56,6 +56,50 @@ pub(crate) struct Parsed {
     pub targets: Vec<Located<Target>>,
     pub questions: Vec<Located<Question>>,
     pub rules: Vec<Located<Rule>>,
+    /// What could not be read, so that references to it are not also reported as unknown.
+    pub unread: Unread,
+}
+
+/// Ids of entries (or whole files) that could not be read. A reference to one of them is not an
+/// error of its own: the entry's problem is already reported, and repeating it at every reference
+/// would bury it.
+#[derive(Default)]
+pub(crate) struct Unread {
+    pub sources: Partial,
+    pub models: Partial,
+    pub questions: Partial,
+    pub rows: Partial,
+}
+
+#[derive(Default)]
+pub(crate) struct Partial {
+    /// The whole file is unreadable: any id may have been in it.
+    pub all: bool,
+    pub ids: std::collections::HashSet<String>,
+}
+
+impl Partial {
+    /// Whether a reference to `id` may be to an entry that could not be read.
+    pub fn excuses(&self, id: &str) -> bool {
+        self.all || self.ids.contains(id)
+    }
+
+    /// Records an entry that failed to deserialize, by its `id` when it has a readable one.
+    fn entry(&mut self, value: &Value) {
+        match id_of(value) {
+            Some(id) => {
+                self.ids.insert(id);
+            }
+            None => self.all = true,
+        }
+    }
+}
+
+fn id_of(value: &Value) -> Option<String> {
+    match value.get("id") {
+        Some(Value::String(id)) => Some(id.clone()),
+        _ => None,
+    }
 }
 
 /// Parses and validates a catalog from `(relative path, text)` pairs. `display_root` prefixes the
@@ -81,6 +125,7 @@ pub fn parse(
         targets: Vec::new(),
         questions: Vec::new(),
         rules: Vec::new(),
+        unread: Unread::default(),
     };
 
     let mut model_files: Vec<&(String, String)> =
@@ -96,6 +141,7 @@ pub fn parse(
     ] {
         if !files.iter().any(|(rel, _)| rel == required) {
             diagnostics.push(missing(&display(required), "file is missing"));
+            parsed.unread.whole_file(required);
         }
     }
     if model_files.is_empty() {
@@ -103,6 +149,7 @@ pub fn parse(
             &display(MODELS_DIR),
             "no model files (models/*.yaml)",
         ));
+        parsed.unread.models.all = true;
     }
 
     for (rel, text) in files {
@@ -111,6 +158,7 @@ pub fn parse(
             Ok(doc) => doc,
             Err(d) => {
                 diagnostics.push(d);
+                parsed.unread.whole_file(rel);
                 continue;
             }
         };
@@ -127,19 +175,46 @@ pub fn parse(
                         path: root,
                     })
                 }
-                Err(d) => diagnostics.push(d),
+                Err(d) => {
+                    diagnostics.push(d);
+                    parsed.unread.rows.all = true;
+                }
             },
             SOURCES_FILE => {
-                parsed.sources = list(doc, index, "sources", &mut diagnostics);
+                parsed.sources = list(
+                    doc,
+                    index,
+                    "sources",
+                    &mut parsed.unread.sources,
+                    &mut diagnostics,
+                );
             }
             TARGETS_FILE => {
-                parsed.targets = list(doc, index, "targets", &mut diagnostics);
+                parsed.targets = list(
+                    doc,
+                    index,
+                    "targets",
+                    &mut Partial::default(),
+                    &mut diagnostics,
+                );
             }
             QUESTIONS_FILE => {
-                parsed.questions = list(doc, index, "questions", &mut diagnostics);
+                parsed.questions = list(
+                    doc,
+                    index,
+                    "questions",
+                    &mut parsed.unread.questions,
+                    &mut diagnostics,
+                );
             }
             RULES_FILE => {
-                parsed.rules = list(doc, index, "rules", &mut diagnostics);
+                parsed.rules = list(
+                    doc,
+                    index,
+                    "rules",
+                    &mut Partial::default(),
+                    &mut diagnostics,
+                );
             }
             rel if is_model_file(rel) => match doc.deserialize::<Model>(&root, &doc.value) {
                 Ok(value) => parsed.models.push(Located {
@@ -147,7 +222,11 @@ pub fn parse(
                     doc: index,
                     path: root,
                 }),
-                Err(d) => diagnostics.push(d),
+                Err(d) => {
+                    diagnostics.push(d);
+                    parsed.unread.whole_file(rel);
+                    parsed.unread.models.entry(&doc.value);
+                }
             },
             _ => {}
         }
@@ -157,6 +236,18 @@ pub fn parse(
         .sort_by(|a, b| parsed.docs[a.doc].file.cmp(&parsed.docs[b.doc].file));
 
     diagnostics.extend(Validator::new(&parsed).run());
+    // In file order (the order of the README's table), then by position; a problem with the
+    // file as a whole (no position) comes first.
+    let root = display("");
+    diagnostics.sort_by_cached_key(|d| {
+        let rel = d.file.strip_prefix(&root).unwrap_or(&d.file);
+        (
+            file_rank(rel),
+            d.file.clone(),
+            d.position.line,
+            d.position.column,
+        )
+    });
     if !diagnostics.is_empty() {
         return Err(CatalogError { diagnostics });
     }
@@ -177,10 +268,41 @@ pub fn parse(
     })
 }
 
+/// Where a file of the rules folder comes in reports: catalog, sources, models, targets,
+/// questions, rules.
+fn file_rank(rel: &str) -> usize {
+    match rel {
+        CATALOG_FILE => 0,
+        SOURCES_FILE => 1,
+        MODELS_DIR => 2,
+        rel if rel.starts_with("models/") => 2,
+        TARGETS_FILE => 3,
+        QUESTIONS_FILE => 4,
+        RULES_FILE => 5,
+        _ => 6,
+    }
+}
+
 /// Whether a relative path names a model file: `models/NAME.yaml`.
 pub fn is_model_file(rel: &str) -> bool {
     rel.strip_prefix("models/")
         .is_some_and(|name| name.ends_with(".yaml") && !name.contains('/'))
+}
+
+impl Unread {
+    /// Records that the file `rel` (relative to the rules folder) could not be read at all.
+    fn whole_file(&mut self, rel: &str) {
+        match rel {
+            CATALOG_FILE => self.rows.all = true,
+            SOURCES_FILE => self.sources.all = true,
+            QUESTIONS_FILE => self.questions.all = true,
+            rel if is_model_file(rel) => {
+                let stem = rel.trim_start_matches("models/").trim_end_matches(".yaml");
+                self.models.ids.insert(stem.to_owned());
+            }
+            _ => {}
+        }
+    }
 }
 
 fn missing(file: &str, message: &str) -> Diagnostic {
@@ -197,6 +319,7 @@ fn list<T: DeserializeOwned>(
     doc: &Document,
     index: usize,
     key: &str,
+    unread: &mut Partial,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Located<T>> {
     let root = NodePath::root();
@@ -208,6 +331,7 @@ fn list<T: DeserializeOwned>(
                 describe(&doc.value)
             ),
         ));
+        unread.all = true;
         return Vec::new();
     };
     let mut items = Vec::new();
@@ -231,6 +355,7 @@ fn list<T: DeserializeOwned>(
                 &path,
                 format!("`{key}` must be a list, found {}", describe(v)),
             ));
+            unread.all = true;
             continue;
         };
         for (i, entry) in entries.iter().enumerate() {
@@ -241,12 +366,16 @@ fn list<T: DeserializeOwned>(
                     doc: index,
                     path: at,
                 }),
-                Err(d) => diagnostics.push(d),
+                Err(d) => {
+                    diagnostics.push(d);
+                    unread.entry(entry);
+                }
             }
         }
     }
     if !found {
         diagnostics.push(doc.error_at(&root, format!("missing key `{key}`")));
+        unread.all = true;
     }
     items
 }

@@ -86,7 +86,7 @@ impl<'a> Validator<'a> {
             self.error(doc, path, "needs at least one source");
         }
         for (i, id) in ids.iter().enumerate() {
-            if !self.source_ids.contains(id.as_str()) {
+            if !self.source_ids.contains(id.as_str()) && !self.parsed.unread.sources.excuses(id) {
                 self.error(
                     doc,
                     &path.index(i),
@@ -110,7 +110,7 @@ impl<'a> Validator<'a> {
     }
 
     fn model_ref(&mut self, doc: usize, path: &NodePath, id: &str) {
-        if !self.model_ids.contains(&id) {
+        if !self.model_ids.contains(&id) && !self.parsed.unread.models.excuses(id) {
             let known = self.model_ids.join(", ");
             self.error(doc, path, format!("unknown model `{id}` (models: {known})"));
         }
@@ -241,7 +241,7 @@ impl<'a> Validator<'a> {
                 }
             }
             for (row, fact) in &model.values {
-                if !rows.contains(&row.as_str()) {
+                if !rows.contains(&row.as_str()) && !self.parsed.unread.rows.excuses(row) {
                     self.error_key(
                         doc,
                         &values.key(row),
@@ -470,6 +470,9 @@ impl<'a> Validator<'a> {
             return;
         }
         let Some((_, question)) = questions.get(id.as_str()) else {
+            if self.parsed.unread.questions.excuses(id) {
+                return;
+            }
             let later = all_questions.is_some_and(|all| all.contains_key(id.as_str()));
             let message = if later {
                 format!(

@@ -1,0 +1,143 @@
+//! The command line itself: help text, version, usage errors and colors.
+
+use crate::support::{aks_id, assert_clean_error, run, run_cmd};
+
+fn help(args: &[&str]) -> String {
+    let run = run(args);
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert!(!run.stdout.contains('\x1b'), "no colors into a pipe");
+    let widest = run.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 100, "help wraps at 100 columns: {widest}");
+    run.stdout
+}
+
+#[test]
+fn help_main() {
+    insta::assert_snapshot!(help(&["--help"]));
+}
+
+#[test]
+fn help_compare() {
+    insta::assert_snapshot!(help(&["compare", "--help"]));
+}
+
+#[test]
+fn help_show() {
+    insta::assert_snapshot!(help(&["show", "--help"]));
+}
+
+#[test]
+fn help_rules() {
+    insta::assert_snapshot!(help(&["rules", "--help"]));
+}
+
+#[test]
+fn help_rules_check() {
+    insta::assert_snapshot!(help(&["rules", "check", "--help"]));
+}
+
+#[test]
+fn help_rules_export() {
+    insta::assert_snapshot!(help(&["rules", "export", "--help"]));
+}
+
+#[test]
+fn version_names_the_catalog_date() {
+    let run = run(&["--version"]);
+    assert_eq!(run.code, 0);
+    let as_of = aks_id::catalog::builtin::load().unwrap().as_of;
+    assert_eq!(
+        run.stdout,
+        format!(
+            "aks-id {} (catalog as of {as_of})\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_error_prefix() {
+    for args in [
+        vec!["nope"],
+        vec!["compare", "--bogus"],
+        vec!["compare", "-o", "xml"],
+        vec!["compare", "--width", "10"],
+        vec!["show"],
+        vec![],
+    ] {
+        let run = run(&args);
+        assert_clean_error(&run, 2);
+        assert!(
+            run.stderr.starts_with("aks-id: error: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("error: error:"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_missing_rules_folder_is_an_error_not_a_panic() {
+    let run = run(&["--rules", "/nonexistent/aks-id-rules", "compare"]);
+    assert_clean_error(&run, 1);
+    assert_eq!(
+        run.stderr.lines().collect::<Vec<_>>(),
+        [
+            "aks-id: error: cannot read rules folder /nonexistent/aks-id-rules: No such file or directory (os error 2)"
+        ]
+    );
+}
+
+fn table(color: Option<&str>, no_color: bool) -> String {
+    let mut cmd = aks_id();
+    cmd.args(["compare", "--width", "100", "--rows", "overview"]);
+    if let Some(when) = color {
+        cmd.args(["--color", when]);
+    }
+    if !no_color {
+        cmd.env_remove("NO_COLOR");
+    }
+    let run = run_cmd(&mut cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn color_always_paints_the_table() {
+    let text = table(Some("always"), false);
+    assert!(text.contains("\x1b["), "{text}");
+    // Without the escapes it is the plain table.
+    let plain = table(Some("never"), false);
+    let mut stripped = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            stripped.push(c);
+        }
+    }
+    assert_eq!(stripped, plain);
+}
+
+#[test]
+fn no_colors_when_never_no_color_or_not_a_terminal() {
+    for (color, no_color) in [
+        (Some("never"), false),
+        (None, true),          // NO_COLOR with auto
+        (Some("auto"), false), // stdout is a pipe
+        (Some("never"), true),
+    ] {
+        let text = table(color, no_color);
+        assert!(!text.contains('\x1b'), "{color:?} NO_COLOR={no_color}");
+    }
+}
