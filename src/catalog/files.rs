@@ -14,8 +14,15 @@ use crate::yaml::{Diagnostic, MAX_TEXT_BYTES, Position};
 
 /// Reads and validates the catalog in `dir`.
 pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
-    let meta = fs::metadata(dir)
-        .map_err(|e| Error::io(format!("cannot read rules folder {}", dir.display()), e))?;
+    let meta = fs::metadata(dir).map_err(|e| match e.kind() {
+        // A folder that is not there is a mistake in the command line, not an I/O failure.
+        io::ErrorKind::NotFound => Error::Usage(format!(
+            "rules folder {} does not exist (export the built-in one with `aks-id rules export {}`)",
+            dir.display(),
+            dir.display()
+        )),
+        _ => Error::io(format!("cannot read rules folder {}", dir.display()), e),
+    })?;
     if !meta.is_dir() {
         return Err(Error::Usage(format!(
             "rules folder {} is not a folder",

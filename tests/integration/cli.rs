@@ -84,11 +84,11 @@ fn usage_errors_exit_2_with_one_error_prefix() {
 #[test]
 fn a_missing_rules_folder_is_an_error_not_a_panic() {
     let run = run(&["--rules", "/nonexistent/aks-id-rules", "compare"]);
-    assert_clean_error(&run, 1);
+    assert_clean_error(&run, 2);
     assert_eq!(
         run.stderr.lines().collect::<Vec<_>>(),
         [
-            "aks-id: error: cannot read rules folder /nonexistent/aks-id-rules: No such file or directory (os error 2)"
+            "aks-id: error: rules folder /nonexistent/aks-id-rules does not exist (export the built-in one with `aks-id rules export /nonexistent/aks-id-rules`)"
         ]
     );
 }
