@@ -22,7 +22,7 @@ pub trait Asker {
     ) -> Result<Option<Answer>, Error>;
 }
 
-/// No prompts: every unanswered question takes its default (`--no-input`).
+/// No prompts: every unanswered question takes its default (`--no-input` on a terminal).
 pub struct Defaults;
 
 impl Asker for Defaults {
@@ -37,6 +37,9 @@ pub struct Lines<R, W> {
     input: R,
     prompts: W,
     line: usize,
+    /// `--no-input`: once the input ends, the remaining questions take their defaults.
+    defaults_after_end: bool,
+    ended: bool,
 }
 
 impl<R: BufRead, W: Write> Lines<R, W> {
@@ -45,7 +48,15 @@ impl<R: BufRead, W: Write> Lines<R, W> {
             input,
             prompts,
             line: 0,
+            defaults_after_end: false,
+            ended: false,
         }
+    }
+
+    /// With `--no-input`: the end of input is not an error; later questions take defaults.
+    pub fn defaults_after_end(mut self) -> Self {
+        self.defaults_after_end = true;
+        self
     }
 }
 
@@ -59,20 +70,30 @@ impl<R: BufRead, W: Write> Asker for Lines<R, W> {
         number: usize,
         total: usize,
     ) -> Result<Option<Answer>, Error> {
+        if self.ended {
+            return Ok(None);
+        }
         let default = answers::default_of(question);
-        // Prompts are a courtesy on stderr; a closed stderr must not stop a script.
-        let _ = writeln!(
-            self.prompts,
-            "[{number}/{total}] {} ({}) [default: {default}]",
-            question.prompt,
-            expected(question)
-        );
-        let _ = self.prompts.flush();
+        // Prompts are a courtesy on stderr (none with `--no-input`); a closed stderr must not
+        // stop a script.
+        if !self.defaults_after_end {
+            let _ = writeln!(
+                self.prompts,
+                "[{number}/{total}] {} ({}) [default: {default}]",
+                question.prompt,
+                expected(question)
+            );
+            let _ = self.prompts.flush();
+        }
         let mut buf = Vec::new();
         let read = std::io::Read::take(&mut self.input, MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut buf)
             .map_err(|e| Error::io("cannot read answers from stdin", e))?;
         self.line += 1;
+        if read == 0 && self.defaults_after_end {
+            self.ended = true;
+            return Ok(None);
+        }
         if read == 0 {
             return Err(Error::Answer(format!(
                 "stdin ended before question `{}` ({number} of {total}) was answered; \

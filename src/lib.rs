@@ -179,15 +179,31 @@ fn advise(
     let flags: Vec<String> = args.answers.iter().chain(&args.set).cloned().collect();
     given.extend(answers::from_flags(catalog, &flags)?);
 
-    let interview = if args.no_input {
-        interview::run(catalog, given, &mut interview::Defaults)?
-    } else if stdin_used {
-        interview::run(catalog, given, &mut interview::FromFileOnly)?
-    } else if terminal.interactive {
-        interview::run(catalog, given, &mut interview::Terminal)?
+    // Where answers not given up front come from: prompts only on a terminal; piped lines
+    // otherwise, where `--no-input` turns the end of input into "take the defaults".
+    let stdin_is_terminal = terminal.stdin_is_tty;
+    let interview = if stdin_used {
+        if args.no_input {
+            interview::run(catalog, given, &mut interview::Defaults)?
+        } else {
+            interview::run(catalog, given, &mut interview::FromFileOnly)?
+        }
+    } else if stdin_is_terminal {
+        if args.no_input {
+            interview::run(catalog, given, &mut interview::Defaults)?
+        } else if terminal.interactive {
+            interview::run(catalog, given, &mut interview::Terminal)?
+        } else {
+            return Err(Error::Usage(
+                "cannot prompt: stdin is a terminal but stderr is not; pass --no-input, --answers FILE or --set ID=VALUE".into(),
+            ));
+        }
     } else {
         let stdin = io::stdin();
         let mut lines = interview::Lines::new(stdin.lock(), io::stderr());
+        if args.no_input {
+            lines = lines.defaults_after_end();
+        }
         interview::run(catalog, given, &mut lines)?
     };
     for (id, origin) in &interview.unused {

@@ -66,6 +66,8 @@ impl Look {
 pub struct Terminal {
     /// Whether stdout is a terminal.
     pub stdout_is_tty: bool,
+    /// Whether stdin is a terminal.
+    pub stdin_is_tty: bool,
     /// Whether stdin and stderr are both terminals: prompts are possible.
     pub interactive: bool,
     /// The terminal's width, when stdout is one.
@@ -91,6 +93,7 @@ impl Terminal {
         };
         Self {
             stdout_is_tty,
+            stdin_is_tty: std::io::stdin().is_terminal(),
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             columns,
             env_columns: std::env::var("COLUMNS").ok(),
