@@ -1,2 +1,3 @@
 mod advise;
 mod advise_support;
+mod questions;
