@@ -1,3 +1,4 @@
 mod advise;
 mod advise_support;
+mod pty;
 mod questions;
