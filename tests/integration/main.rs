@@ -1,4 +1,5 @@
 mod advise;
 mod advise_support;
+mod properties;
 mod pty;
 mod questions;
