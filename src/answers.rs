@@ -124,24 +124,37 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
     }
 }
 
-/// Parses an answer from a YAML/JSON value of an answers file.
+/// Parses an answer from a YAML/JSON value of an answers file. A problem with one item of a
+/// list is reported at `origin`; see [`parse_value_at`] to point at the item itself.
 pub fn parse_value(question: &Question, value: &Value, origin: &Origin) -> Result<Answer, Error> {
+    parse_value_at(question, value, origin, &|_| origin.clone())
+}
+
+/// Parses an answer from a YAML/JSON value found at `origin`; `item_origin(i)` is where the
+/// `i`th item of a list starts, so that a bad item is reported where it is written.
+pub fn parse_value_at(
+    question: &Question,
+    value: &Value,
+    origin: &Origin,
+    item_origin: &dyn Fn(usize) -> Origin,
+) -> Result<Answer, Error> {
     let shown = show(value);
     match (question.kind, value) {
         (Kind::AnyOf, Value::Sequence(items)) => {
             let mut texts = Vec::new();
-            for item in items {
-                match scalar(item) {
-                    Some(text) => texts.push(text),
-                    None => {
-                        return Err(bad_answer(
-                            origin,
-                            question,
-                            &show(item),
-                            "not a choice id:",
-                        ));
-                    }
+            for (i, item) in items.iter().enumerate() {
+                let at = item_origin(i);
+                let Some(text) = scalar(item) else {
+                    return Err(bad_answer(&at, question, &show(item), "not a choice id:"));
+                };
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    return Err(bad_answer(&at, question, &text, "empty item"));
                 }
+                if choice(question, &text).is_none() {
+                    return Err(bad_answer(&at, question, &text, "unknown choice"));
+                }
+                texts.push(text);
             }
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             choices(question, &refs, origin)
@@ -157,7 +170,7 @@ pub fn parse_value(question: &Question, value: &Value, origin: &Origin) -> Resul
             }
             parse_text(question, s, origin)
         }
-        (_, Value::Tagged(t)) => parse_value(question, &t.value, origin),
+        (_, Value::Tagged(t)) => parse_value_at(question, &t.value, origin, item_origin),
         _ => Err(bad_answer(origin, question, &shown, "wrong kind of value:")),
     }
 }
@@ -358,9 +371,17 @@ pub fn from_file(
             column: key_pos.column,
         };
         let question = find_question(catalog, &id, &key_origin)?;
+        let item_origin = |i: usize| {
+            let pos = doc.position(&path.index(i));
+            Origin::File {
+                file: file.to_owned(),
+                line: pos.line,
+                column: pos.column,
+            }
+        };
         out.push((
             question.id.clone(),
-            parse_value(question, value, &origin)?,
+            parse_value_at(question, value, &origin, &item_origin)?,
             origin,
         ));
     }

@@ -1,8 +1,13 @@
 //! The integration tests of aks-id: one binary (`autotests = false`), one module per area. Every
 //! test runs the real `aks-id` binary (or the library's public API) and checks what a user sees.
 
+mod advise;
+mod advise_support;
 mod catalog;
 mod cli;
 mod compare;
 mod output;
+mod properties;
+mod pty;
+mod questions;
 mod support;

@@ -1,0 +1,1492 @@
+//! `aks-id advise` through the real binary: every input path gives the same JSON, the examples
+//! give the advice their comments promise, precedence, errors, output formats and the advice an
+//! Azure expert would check.
+
+use std::collections::BTreeMap;
+
+use aks_id::answers::Answer;
+use aks_id::catalog::{Catalog, Kind, Question};
+use serde_json::Value;
+
+use crate::advise_support::*;
+
+// ---------------------------------------------------------------------------------------------
+// 1. Every input path gives byte-identical JSON
+// ---------------------------------------------------------------------------------------------
+
+/// How an answer is typed on a flag or a piped line.
+#[derive(Clone, Copy)]
+enum Spelling {
+    /// Choice ids as listed, lists comma-separated, yes/no.
+    Plain,
+    /// 1-based choice numbers, lists in reverse order, true/false.
+    Numbers,
+    /// Upper-case choice ids, lists in reverse order with spaces, Y/N.
+    Shouted,
+}
+
+fn spell(question: &Question, answer: &Answer, spelling: Spelling) -> String {
+    let number = |id: &str| {
+        let i = question
+            .choices
+            .iter()
+            .position(|c| c.id == id)
+            .expect("a choice of the question");
+        (i + 1).to_string()
+    };
+    match (answer, spelling) {
+        (Answer::Choice(c), Spelling::Plain) => c.clone(),
+        (Answer::Choice(c), Spelling::Numbers) => number(c),
+        (Answer::Choice(c), Spelling::Shouted) => c.to_uppercase(),
+        (Answer::Choices(list), _) if list.is_empty() => match spelling {
+            Spelling::Shouted => "NONE".into(),
+            _ => "none".into(),
+        },
+        (Answer::Choices(list), Spelling::Plain) => list.join(","),
+        (Answer::Choices(list), Spelling::Numbers) => list
+            .iter()
+            .rev()
+            .map(|c| number(c))
+            .collect::<Vec<_>>()
+            .join(","),
+        (Answer::Choices(list), Spelling::Shouted) => list
+            .iter()
+            .rev()
+            .map(|c| c.to_uppercase())
+            .collect::<Vec<_>>()
+            .join(" , "),
+        (Answer::YesNo(b), Spelling::Plain) => if *b { "yes" } else { "no" }.into(),
+        (Answer::YesNo(b), Spelling::Numbers) => b.to_string(),
+        (Answer::YesNo(b), Spelling::Shouted) => if *b { "Y" } else { "N" }.into(),
+        (Answer::Number(n), _) => n.to_string(),
+    }
+}
+
+/// The answers as a JSON object, with lists reversed when `shuffle`.
+fn as_json(answers: &[(String, Answer)], shuffle: bool) -> Value {
+    let mut map = serde_json::Map::new();
+    for (id, answer) in answers {
+        let value = match answer {
+            Answer::Choices(list) if shuffle => {
+                Value::from(list.iter().rev().cloned().collect::<Vec<_>>())
+            }
+            other => serde_json::to_value(other).unwrap(),
+        };
+        map.insert(id.clone(), value);
+    }
+    Value::Object(map)
+}
+
+/// The answers as YAML written by hand: upper-case choice ids, lists reversed, yes/no words.
+fn as_shouted_yaml(catalog: &Catalog, answers: &[(String, Answer)]) -> String {
+    let mut text = String::from("# written by the test\n");
+    for (id, answer) in answers {
+        let q = catalog.question(id).unwrap();
+        let value = match answer {
+            Answer::Choices(list) => format!(
+                "[{}]",
+                list.iter()
+                    .rev()
+                    .map(|c| c.to_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Answer::Choice(c) => format!("\"{}\"", c.to_uppercase()),
+            other => spell(q, other, Spelling::Plain),
+        };
+        text.push_str(&format!("{id}: {value}\n"));
+    }
+    text
+}
+
+fn flags(
+    catalog: &Catalog,
+    answers: &[(String, Answer)],
+    spelling: Spelling,
+    positional: bool,
+) -> Vec<String> {
+    let mut args = Vec::new();
+    for (id, answer) in answers {
+        let q = catalog.question(id).unwrap();
+        if !positional {
+            args.push("--set".to_owned());
+        }
+        args.push(format!("{id}={}", spell(q, answer, spelling)));
+    }
+    args
+}
+
+/// One line per asked question, in interview order (the keys of the JSON `answers`).
+fn lines(
+    catalog: &Catalog,
+    answers: &[(String, Answer)],
+    asked: &[String],
+    spelling: Spelling,
+) -> String {
+    let mut text = String::new();
+    for id in asked {
+        let q = catalog.question(id).unwrap();
+        let (_, answer) = answers
+            .iter()
+            .find(|(i, _)| i == id)
+            .unwrap_or_else(|| panic!("the example answers `{id}`"));
+        text.push_str(&spell(q, answer, spelling));
+        text.push('\n');
+    }
+    text
+}
+
+fn run_owned(args: &[String], stdin: Option<&str>) -> std::process::Output {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&refs, stdin)
+}
+
+#[test]
+fn every_input_path_gives_byte_identical_json() {
+    let catalog = catalog();
+    let dir = tempfile::tempdir().unwrap();
+    for file in example_files() {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let reference = run(
+            &["advise", "--answers", path_str(&file), "-o", "json"],
+            None,
+        );
+        let expected_code = code(&reference);
+        assert!(
+            expected_code == 0 || expected_code == 3,
+            "{name}: exit {expected_code}: {}",
+            stderr(&reference)
+        );
+        assert!(
+            stderr(&reference).is_empty(),
+            "{name}: {}",
+            stderr(&reference)
+        );
+        let doc: Value = serde_json::from_slice(&reference.stdout).unwrap();
+        let asked: Vec<String> = doc["answers"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(
+            doc["defaulted"],
+            Value::Array(vec![]),
+            "{name} answers everything"
+        );
+
+        let answers = file_answers(&catalog, &file);
+        let yaml_text = std::fs::read_to_string(&file).unwrap();
+        let shuffled_json = dir.path().join(name.replace(".yaml", ".json"));
+        std::fs::write(
+            &shuffled_json,
+            serde_json::to_string_pretty(&as_json(&answers, true)).unwrap(),
+        )
+        .unwrap();
+        let shouted_yaml = dir.path().join(name.replace(".yaml", ".shouted.yml"));
+        std::fs::write(&shouted_yaml, as_shouted_yaml(&catalog, &answers)).unwrap();
+
+        let base = || vec!["advise".to_owned(), "-o".to_owned(), "json".to_owned()];
+        let with = |extra: Vec<String>| {
+            let mut args = base();
+            args.extend(extra);
+            args
+        };
+        let path = |p: &std::path::Path| vec!["--answers".to_owned(), path_str(p).to_owned()];
+        let stdin_file = vec!["--answers".to_owned(), "-".to_owned()];
+
+        // Each process costs a catalog load, so spellings are spread over the paths rather
+        // than multiplied with them: every path and every spelling is covered.
+        let cases: Vec<(&str, Vec<String>, Option<String>)> = vec![
+            (
+                "answers file (JSON, lists shuffled)",
+                with(path(&shuffled_json)),
+                None,
+            ),
+            (
+                "answers file (upper case, lists shuffled)",
+                with(path(&shouted_yaml)),
+                None,
+            ),
+            (
+                "--answers - (YAML on stdin)",
+                with(stdin_file),
+                Some(yaml_text),
+            ),
+            (
+                "--set",
+                with(flags(&catalog, &answers, Spelling::Plain, false)),
+                None,
+            ),
+            (
+                "ID=VALUE",
+                with(flags(&catalog, &answers, Spelling::Plain, true)),
+                None,
+            ),
+            (
+                "--set numbers",
+                with(flags(&catalog, &answers, Spelling::Numbers, false)),
+                None,
+            ),
+            (
+                "ID=VALUE upper case",
+                with(flags(&catalog, &answers, Spelling::Shouted, true)),
+                None,
+            ),
+            (
+                "piped lines",
+                base(),
+                Some(lines(&catalog, &answers, &asked, Spelling::Plain)),
+            ),
+            (
+                "piped numbers",
+                base(),
+                Some(lines(&catalog, &answers, &asked, Spelling::Numbers)),
+            ),
+            (
+                "piped upper case",
+                base(),
+                Some(lines(&catalog, &answers, &asked, Spelling::Shouted)),
+            ),
+        ];
+        for (label, args, stdin) in cases {
+            let out = run_owned(&args, stdin.as_deref());
+            assert_eq!(
+                code(&out),
+                expected_code,
+                "{name} via {label}: {args:?}\nstdin: {stdin:?}\nstderr: {}",
+                stderr(&out)
+            );
+            assert!(
+                out.stdout == reference.stdout,
+                "{name} via {label} gives different JSON: {args:?}\nstdin: {stdin:?}\n{}",
+                stdout(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn piped_blank_lines_and_no_input_agree_on_the_defaults() {
+    // Ten questions are asked with the defaults (scope workload): ten blank lines.
+    let piped = run(&["advise", "-o", "json"], Some(&"\n".repeat(10)));
+    let no_input = run(&["advise", "--no-input", "-o", "json"], None);
+    assert_eq!(code(&piped), 0, "{}", stderr(&piped));
+    assert_eq!(code(&no_input), 0, "{}", stderr(&no_input));
+    assert_eq!(stdout(&piped), stdout(&no_input));
+    let doc: Value = serde_json::from_slice(&no_input.stdout).unwrap();
+    let asked: Vec<&str> = doc["answers"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let defaulted: Vec<&str> = doc["defaulted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(asked, defaulted, "every asked question took its default");
+    assert!(
+        !asked.contains(&"cluster_need"),
+        "not asked for scope workload"
+    );
+    assert_eq!(doc["answers"]["scope"], "workload");
+    assert_eq!(doc["answers"]["targets"], serde_json::json!([]));
+    assert_eq!(doc["answers"]["isolation"], true);
+    assert_eq!(doc["answers"]["service_accounts"], 1);
+    assert_eq!(doc["recommendation"]["model"], "workload");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The examples give what they promise
+// ---------------------------------------------------------------------------------------------
+
+/// examples/README.md: the expected recommendation of each answers file (`None`: exit 3).
+const EXPECTED: &[(&str, Option<&str>)] = &[
+    ("automatic-cross-tenant.yaml", Some("workload")),
+    ("cluster-image-pull.yaml", Some("cluster")),
+    ("cluster-reaches-azure.yaml", Some("cluster")),
+    ("controller-external-dns.yaml", Some("workload")),
+    ("many-service-accounts.yaml", Some("workload")),
+    ("migrate-from-pod-identity.yaml", Some("workload")),
+    ("migrate-mixed-os.yaml", Some("workload")),
+    ("other-kubernetes-infrastructure.yaml", None),
+    ("pod-reads-key-vault.yaml", Some("workload")),
+    ("virtual-node-addon.yaml", None),
+    ("workload-reaches-database.yaml", Some("workload")),
+];
+
+#[test]
+fn each_example_gives_the_recommendation_its_readme_states() {
+    let readme = std::fs::read_to_string(repo().join("examples/README.md")).unwrap();
+    let files: Vec<String> = example_files()
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let listed: Vec<&str> = EXPECTED.iter().map(|(f, _)| *f).collect();
+    assert_eq!(files, listed, "every example has an expectation here");
+    for (file, model) in EXPECTED {
+        let row = readme
+            .lines()
+            .find(|l| l.contains(&format!("`answers/{file}`")))
+            .unwrap_or_else(|| panic!("examples/README.md lists {file}"));
+        let expected_cell = row.rsplit('|').nth(1).unwrap();
+        match model {
+            Some(m) => assert!(expected_cell.contains(&format!("`{m}`")), "{row}"),
+            None => assert!(expected_cell.contains("exit 3"), "{row}"),
+        }
+        let comment: String = std::fs::read_to_string(example(file))
+            .unwrap()
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let path = example(file);
+        let args = ["advise", "--answers", path_str(&path), "-o", "json"];
+        match model {
+            Some(m) => {
+                assert!(
+                    comment.contains(&format!("Expected: {m}")),
+                    "{file}: {comment}"
+                );
+                let doc = json(&args, None, 0);
+                assert_eq!(doc["recommendation"]["model"], *m, "{file}");
+                assert_eq!(doc["ranking"][0]["model"], *m, "{file}");
+            }
+            None => {
+                assert!(
+                    comment.contains("no recommendation (exit 3)"),
+                    "{file}: {comment}"
+                );
+                let doc = json(&args, None, 3);
+                assert_eq!(doc["recommendation"], Value::Null, "{file}");
+                for ranked in doc["ranking"].as_array().unwrap() {
+                    assert_eq!(ranked["excluded"], true, "{file}: {ranked}");
+                    assert!(
+                        !ranked["reasons"].as_array().unwrap().is_empty(),
+                        "{file}: {ranked}"
+                    );
+                }
+                // The text and the decision record say why for each model.
+                let text = run(
+                    &["advise", "--answers", path_str(&path), "--width", "80"],
+                    None,
+                );
+                assert_eq!(code(&text), 3);
+                let text = stdout(&text);
+                assert!(text.contains("Recommendation: none"), "{text}");
+                assert_eq!(text.matches("excluded:").count(), 3, "{text}");
+                let md = run(
+                    &["advise", "--answers", path_str(&path), "-o", "markdown"],
+                    None,
+                );
+                assert_eq!(code(&md), 3);
+                let md = stdout(&md);
+                for ranked in doc["ranking"].as_array().unwrap() {
+                    let name = ranked["name"].as_str().unwrap();
+                    let why = doc["reasons"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|r| {
+                            r["excludes"]
+                                .as_array()
+                                .is_some_and(|x| x.contains(&ranked["model"]))
+                        })
+                        .unwrap_or_else(|| panic!("{file}: a reason excludes {name}"));
+                    let line = format!("- **{name}**: excluded: {}", why["text"].as_str().unwrap());
+                    assert!(md.contains(&line), "{file}: {line}\n{md}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn pipe_answers_script_gives_json_with_a_recommendation() {
+    let out = std::process::Command::new("bash")
+        .arg(repo().join("examples/pipe-answers.sh"))
+        .env("AKS_ID", env!("CARGO_BIN_EXE_aks-id"))
+        .env("NO_COLOR", "1")
+        .env_remove("AKS_ID_RULES")
+        .output()
+        .expect("bash runs");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+    assert_eq!(doc["recommendation"]["model"], "workload");
+    assert_eq!(doc["answers"]["scope"], "pod");
+    assert_eq!(doc["answers"]["targets"], serde_json::json!(["key-vault"]));
+    assert_eq!(
+        doc["defaulted"],
+        serde_json::json!(["node_os", "cross_tenant"])
+    );
+    assert!(stderr(&out).contains("[1/10]"), "prompts on stderr");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Precedence
+// ---------------------------------------------------------------------------------------------
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn flags_win_over_the_answers_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "a.yaml", "scope: pod\nnode_os: windows\n");
+    let doc = json(
+        &[
+            "advise",
+            "--no-input",
+            "-o",
+            "json",
+            "--answers",
+            &file,
+            "--set",
+            "node_os=linux",
+            "scope=workload",
+        ],
+        None,
+        0,
+    );
+    assert_eq!(doc["answers"]["scope"], "workload");
+    assert_eq!(doc["answers"]["node_os"], "linux");
+    // A later flag for the same question wins over an earlier one.
+    let doc = json(
+        &[
+            "advise",
+            "--no-input",
+            "-o",
+            "json",
+            "--set",
+            "node_os=windows",
+            "--set",
+            "node_os=mixed",
+        ],
+        None,
+        0,
+    );
+    assert_eq!(doc["answers"]["node_os"], "mixed");
+}
+
+#[test]
+fn the_answers_file_wins_over_piped_lines_which_win_over_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    // The file answers scope and node_os; the flag answers platform; the lines answer the
+    // others, in order, skipping what is answered: a line is never spent on a given answer.
+    let file = write(&dir, "a.yaml", "scope: pod\nnode_os: windows\n");
+    let piped = [
+        "key-vault,storage", // targets
+        "",                  // isolation: default
+        "aci",               // virtual_nodes
+        "legacy-imds",       // sdk
+        "yes",               // existing_pod_identity
+        "3",                 // service_accounts
+        "",                  // cross_tenant: default
+    ]
+    .join("\n")
+        + "\n";
+    let out = run(
+        &[
+            "advise",
+            "-o",
+            "json",
+            "--answers",
+            &file,
+            "--set",
+            "platform=aks-automatic",
+        ],
+        Some(&piped),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is pure JSON");
+    let expected = serde_json::json!({
+        "scope": "pod",
+        "targets": ["key-vault", "storage"],
+        "isolation": true,
+        "node_os": "windows",
+        "virtual_nodes": "aci",
+        "sdk": "legacy-imds",
+        "existing_pod_identity": true,
+        "service_accounts": 3,
+        "platform": "aks-automatic",
+        "cross_tenant": false,
+    });
+    assert_eq!(doc["answers"], expected);
+    assert_eq!(
+        doc["defaulted"],
+        serde_json::json!(["isolation", "cross_tenant"])
+    );
+    // Prompts go to stderr, numbered over the questions still to ask (7 of 11).
+    let err = stderr(&out);
+    assert!(err.starts_with("[1/7] Which Azure services"), "{err}");
+    assert!(
+        err.contains("[7/7] Are the target resources in another"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("What needs to reach Azure?"),
+        "scope was answered: {err}"
+    );
+}
+
+#[test]
+fn no_input_takes_defaults_for_what_is_not_given() {
+    let doc = json(
+        &[
+            "advise",
+            "--no-input",
+            "-o",
+            "json",
+            "--set",
+            "scope=cluster",
+            "--set",
+            "cluster_need=controller",
+        ],
+        None,
+        0,
+    );
+    let asked: Vec<&str> = doc["answers"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            "scope",
+            "cluster_need",
+            "targets",
+            "isolation",
+            "node_os",
+            "existing_pod_identity",
+            "platform",
+            "cross_tenant"
+        ],
+        "questions for the pods of an application are not asked for scope cluster"
+    );
+    assert_eq!(
+        doc["defaulted"],
+        serde_json::json!([
+            "targets",
+            "isolation",
+            "node_os",
+            "existing_pod_identity",
+            "platform",
+            "cross_tenant"
+        ])
+    );
+    // --no-input never reads stdin, even with lines waiting there.
+    let out = run(&["advise", "--no-input", "-o", "json"], Some("cluster\n"));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["answers"]["scope"], "workload");
+}
+
+#[test]
+fn the_end_of_stdin_before_the_interview_is_complete_names_the_question() {
+    let err = fails(&["advise", "-o", "json"], Some("pod\nkey-vault\n"));
+    assert!(
+        err.contains("stdin ended before question `isolation` (3 of 10)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--no-input"),
+        "says how to take the defaults: {err}"
+    );
+    // Empty stdin: the first question.
+    let err = fails(&["advise"], Some(""));
+    assert!(err.contains("question `scope`"), "{err}");
+    // The answers file on stdin leaves nothing to pipe lines from.
+    let err = fails(&["advise", "--answers", "-"], Some("scope: pod\n"));
+    assert!(err.contains("question `targets` is not answered"), "{err}");
+    assert!(err.contains("--set targets=VALUE"), "{err}");
+    // ...unless --no-input takes the defaults.
+    let doc = json(
+        &["advise", "--answers", "-", "--no-input", "-o", "json"],
+        Some("scope: pod\n"),
+        0,
+    );
+    assert_eq!(doc["answers"]["scope"], "pod");
+    assert_eq!(doc["defaulted"].as_array().unwrap().len(), 9);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Bad answers: exit 2, naming the question, the value, the origin and the valid choices
+// ---------------------------------------------------------------------------------------------
+
+const SCOPE_CHOICES: &str = "one of: cluster (1), pod (2), workload (3)";
+const TARGET_CHOICES: &str = "key-vault (1), storage (2), sql (3)";
+const QUESTION_IDS: &str = "scope, cluster_need, targets, isolation, node_os, virtual_nodes, sdk, existing_pod_identity, service_accounts, platform, cross_tenant";
+
+fn assert_all(err: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(err.contains(part), "missing {part:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn bad_flags_name_the_question_value_origin_and_choices() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["--set", "scope=nope"],
+            &[
+                "--set scope=nope: question `scope`: unknown choice `nope`",
+                SCOPE_CHOICES,
+            ],
+        ),
+        (
+            &["--set", "scope=4"],
+            &["--set scope=4: question `scope`", "`4`", SCOPE_CHOICES],
+        ),
+        (
+            &["--set", "scope=0"],
+            &["--set scope=0: question `scope`", "`0`", SCOPE_CHOICES],
+        ),
+        (
+            &["targets=key-vault,nope"],
+            &[
+                "--set targets=key-vault,nope: question `targets`: unknown choice `nope`",
+                TARGET_CHOICES,
+                "or none",
+            ],
+        ),
+        (
+            &["--set", "targets=1,13"],
+            &["question `targets`", "`13`", TARGET_CHOICES],
+        ),
+        (
+            &["--set", "targets=key-vault,,sql"],
+            &["question `targets`: empty item", TARGET_CHOICES],
+        ),
+        (
+            &["--set", "service_accounts=many"],
+            &[
+                "--set service_accounts=many: question `service_accounts`: not a whole number: `many`",
+                "from 1 to 10000",
+            ],
+        ),
+        (
+            &["--set", "service_accounts=0"],
+            &[
+                "question `service_accounts`: out of range: `0`",
+                "from 1 to 10000",
+            ],
+        ),
+        (
+            &["--set", "service_accounts=10001"],
+            &["out of range: `10001`", "from 1 to 10000"],
+        ),
+        (
+            &["--set", "service_accounts=99999999999999999999"],
+            &[
+                "question `service_accounts`",
+                "`99999999999999999999`",
+                "from 1 to 10000",
+            ],
+        ),
+        (
+            &["--set", "isolation=maybe"],
+            &[
+                "--set isolation=maybe: question `isolation`: not yes or no: `maybe`",
+                "y/n, true/false",
+            ],
+        ),
+        (
+            &["--set", "scope="],
+            &[
+                "--set scope=: question `scope`: empty answer",
+                SCOPE_CHOICES,
+            ],
+        ),
+        (
+            &["--set", "colour=blue"],
+            &["--set colour=blue: unknown question `colour`", QUESTION_IDS],
+        ),
+        (
+            &["--set", "scope"],
+            &["--set scope: expected ID=VALUE", QUESTION_IDS],
+        ),
+    ];
+    for (args, parts) in cases {
+        let mut all = vec!["advise", "--no-input", "-o", "json"];
+        all.extend_from_slice(args);
+        let err = fails(&all, None);
+        assert_all(&err, parts);
+    }
+}
+
+#[test]
+fn bad_piped_lines_name_the_stdin_line() {
+    let err = fails(&["advise", "-o", "json"], Some("pod\nkey-vault,nope\n"));
+    assert_all(
+        &err,
+        &[
+            "stdin line 2: question `targets`: unknown choice `nope`",
+            TARGET_CHOICES,
+        ],
+    );
+    let err = fails(&["advise", "-o", "json"], Some("\n\nperhaps\n"));
+    assert_all(
+        &err,
+        &["stdin line 3: question `isolation`: not yes or no: `perhaps`"],
+    );
+    let err = fails(
+        &["advise", "-o", "json"],
+        Some(&format!("{}lots\n", "\n".repeat(7))),
+    );
+    assert_all(
+        &err,
+        &["stdin line 8: question `service_accounts`: not a whole number: `lots`"],
+    );
+}
+
+#[test]
+fn bad_answers_files_name_the_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "choice.yaml",
+            "scope: workload\nnode_os: beos\n",
+            &[
+                "choice.yaml:2:10: question `node_os`: unknown choice `beos`",
+                "one of: linux (1), windows (2), mixed (3)",
+            ],
+        ),
+        (
+            "range.yaml",
+            "service_accounts: 0\n",
+            &[
+                "range.yaml:1:19: question `service_accounts`: out of range: `0`",
+                "from 1 to 10000",
+            ],
+        ),
+        (
+            "word.yaml",
+            "service_accounts: several\n",
+            &["word.yaml:1:19: question `service_accounts`: not a whole number: `several`"],
+        ),
+        (
+            "float.json",
+            "{\"service_accounts\": 2.5}",
+            &["float.json:1:", "question `service_accounts`", "`2.5`"],
+        ),
+        (
+            "number.yaml",
+            "scope: 7\n",
+            &["number.yaml:1:8: question `scope`", "`7`", SCOPE_CHOICES],
+        ),
+        (
+            "unknown.yaml",
+            "scope: pod\ncolour: blue\n",
+            &["unknown.yaml:2:1: unknown question `colour`", QUESTION_IDS],
+        ),
+        (
+            "empty.yaml",
+            "",
+            &["empty.yaml: the answers file is empty", "scope: workload"],
+        ),
+        (
+            "comments.yaml",
+            "# nothing yet\n",
+            &["comments.yaml: the answers file is empty"],
+        ),
+        (
+            "list.yaml",
+            "- scope\n- workload\n",
+            &["list.yaml:1:1: expected a mapping from question id to answer, found a list"],
+        ),
+        (
+            "scalar.yaml",
+            "workload\n",
+            &["scalar.yaml:1:1: expected a mapping"],
+        ),
+        (
+            "duplicate.yaml",
+            "scope: workload\nscope: pod\n",
+            &["duplicate.yaml:", "duplicate", "scope"],
+        ),
+        (
+            "duplicate.json",
+            "{\"scope\": \"pod\", \"scope\": \"pod\"}",
+            &["duplicate.json:", "duplicate", "scope"],
+        ),
+        (
+            "mapping.yaml",
+            "targets: {key-vault: true}\n",
+            &["mapping.yaml:1:10: question `targets`: wrong kind of value: `a mapping`"],
+        ),
+        (
+            "nested.yaml",
+            "targets: [[key-vault]]\n",
+            &["nested.yaml:", "question `targets`", "a list"],
+        ),
+        (
+            "blank.yaml",
+            "scope: \"  \"\n",
+            &["blank.yaml:1:8: question `scope`: empty answer"],
+        ),
+        (
+            "syntax.yaml",
+            "scope: [pod\n",
+            &["syntax.yaml:", "invalid YAML"],
+        ),
+    ];
+    for (name, text, parts) in cases {
+        let file = write(&dir, name, text);
+        let err = fails(
+            &["advise", "--no-input", "-o", "json", "--answers", &file],
+            None,
+        );
+        assert_all(&err, parts);
+    }
+    // The same through stdin: the origin is `stdin`.
+    let err = fails(
+        &["advise", "--no-input", "--answers", "-"],
+        Some("scope: workload\nnode_os: beos\n"),
+    );
+    assert_all(
+        &err,
+        &["stdin:2:10: question `node_os`: unknown choice `beos`"],
+    );
+}
+
+#[test]
+fn a_bad_list_item_in_an_answers_file_points_at_the_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = write(
+        &dir,
+        "flow.yaml",
+        "scope: workload\ntargets: [key-vault, nope]\n",
+    );
+    let err = fails(&["advise", "--no-input", "--answers", &flow], None);
+    assert_all(
+        &err,
+        &[
+            "flow.yaml:2:22: question `targets`: unknown choice `nope`",
+            TARGET_CHOICES,
+        ],
+    );
+    let block = write(
+        &dir,
+        "block.yaml",
+        "targets:\n  - key-vault\n  - sql\n  - {x: 1}\n",
+    );
+    let err = fails(&["advise", "--no-input", "--answers", &block], None);
+    assert_all(
+        &err,
+        &["block.yaml:4:5: question `targets`: not a choice id: `a mapping`"],
+    );
+    let json_file = write(&dir, "items.json", "{\"targets\": [\"sql\",\n  \"nope\"]}");
+    let err = fails(&["advise", "--no-input", "--answers", &json_file], None);
+    assert_all(
+        &err,
+        &["items.json:2:3: question `targets`: unknown choice `nope`"],
+    );
+}
+
+#[test]
+fn missing_and_folder_answers_files_are_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.yaml");
+    let err = fails(&["advise", "--answers", path_str(&missing)], None);
+    assert_all(&err, &["answers file", "missing.yaml does not exist"]);
+    let err = fails(&["advise", "--answers", path_str(dir.path())], None);
+    assert_all(&err, &["is a folder, expected a YAML or JSON file"]);
+}
+
+#[test]
+fn an_answer_to_a_question_that_is_not_asked_is_a_warning_and_changes_nothing() {
+    let plain = run(
+        &[
+            "advise",
+            "--no-input",
+            "-o",
+            "json",
+            "--set",
+            "scope=workload",
+        ],
+        None,
+    );
+    assert!(stderr(&plain).is_empty(), "{}", stderr(&plain));
+    let extra = run(
+        &[
+            "advise",
+            "--no-input",
+            "-o",
+            "json",
+            "--set",
+            "scope=workload",
+            "--set",
+            "cluster_need=controller",
+        ],
+        None,
+    );
+    assert_eq!(code(&extra), 0);
+    assert_eq!(stdout(&extra), stdout(&plain), "the advice is unchanged");
+    assert_all(
+        &stderr(&extra),
+        &[
+            "aks-id: warning: --set cluster_need=controller: question `cluster_need` is not asked",
+            "scope is cluster",
+            "ignored",
+        ],
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "a.yaml",
+        "scope: cluster\ncluster_need: controller\nsdk: legacy-imds\n",
+    );
+    let out = run(
+        &["advise", "--no-input", "-o", "json", "--answers", &file],
+        None,
+    );
+    assert_eq!(code(&out), 0);
+    assert_all(
+        &stderr(&out),
+        &[
+            "a.yaml:3:6: question `sdk` is not asked",
+            "scope is not cluster",
+        ],
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["answers"].get("sdk").is_none(),
+        "an unasked question has no answer"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Output formats
+// ---------------------------------------------------------------------------------------------
+
+const SNAPSHOT_SCENARIOS: &[&str] = &[
+    "pod-reads-key-vault",
+    "controller-external-dns",
+    "migrate-from-pod-identity",
+    "virtual-node-addon",
+];
+
+fn render(scenario: &str, extra: &[&str]) -> (i32, String) {
+    let path = example(&format!("{scenario}.yaml"));
+    let mut args = vec!["advise", "--answers", path_str(&path)];
+    args.extend_from_slice(extra);
+    let out = run(&args, None);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    (code(&out), stdout(&out))
+}
+
+#[test]
+fn output_formats_are_snapshotted() {
+    let formats: &[(&str, &[&str])] = &[
+        ("text", &["--width", "80"]),
+        ("text-explain", &["--width", "80", "--explain"]),
+        ("json", &["-o", "json"]),
+        ("yaml", &["-o", "yaml"]),
+        ("markdown", &["-o", "markdown"]),
+        ("markdown-explain", &["-o", "markdown", "--explain"]),
+    ];
+    for scenario in SNAPSHOT_SCENARIOS {
+        let expected = if *scenario == "virtual-node-addon" {
+            3
+        } else {
+            0
+        };
+        for (format, args) in formats {
+            let (status, text) = render(scenario, args);
+            assert_eq!(status, expected, "{scenario} {format}");
+            insta::assert_snapshot!(format!("advise-{scenario}-{format}"), text);
+        }
+    }
+}
+
+#[test]
+fn yaml_output_has_the_same_content_as_json() {
+    for scenario in SNAPSHOT_SCENARIOS {
+        let (_, json_text) = render(scenario, &["-o", "json"]);
+        let (_, yaml_text) = render(scenario, &["-o", "yaml"]);
+        let from_json: Value = serde_json::from_str(&json_text).unwrap();
+        let from_yaml: Value = serde_yaml::from_str(&yaml_text).unwrap();
+        assert_eq!(from_json, from_yaml, "{scenario}");
+    }
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_else(|| panic!("text: {v}")))
+        .collect()
+}
+
+#[test]
+fn json_has_the_shape_of_design_section_5() {
+    let catalog = catalog();
+    for file in example_files() {
+        let doc = json(
+            &["advise", "--answers", path_str(&file), "-o", "json"],
+            None,
+            {
+                let name = file.file_name().unwrap().to_string_lossy();
+                if name.contains("virtual-node-addon") || name.contains("other-kubernetes") {
+                    3
+                } else {
+                    0
+                }
+            },
+        );
+        let required = [
+            "schema_version",
+            "catalog",
+            "answers",
+            "defaulted",
+            "recommendation",
+            "ranking",
+            "reasons",
+            "tradeoffs",
+            "caveats",
+            "grants",
+            "next_steps",
+            "sources",
+        ];
+        let present = keys(&doc);
+        let mut in_order: Vec<&str> = present
+            .iter()
+            .copied()
+            .filter(|k| required.contains(k))
+            .collect();
+        in_order.dedup();
+        assert_eq!(
+            in_order, required,
+            "{file:?}: fields in the documented order"
+        );
+        assert_eq!(doc["schema_version"], 1);
+        assert_eq!(doc["catalog"]["source"], "built-in");
+        let as_of = doc["catalog"]["as_of"].as_str().unwrap();
+        assert!(as_of.len() == 10 && as_of.as_bytes()[4] == b'-', "{as_of}");
+
+        // answers: every asked question, in questionnaire order, defaults included.
+        let order: Vec<&str> = catalog.questions.iter().map(|q| q.id.as_str()).collect();
+        let answered = keys(&doc["answers"]);
+        let mut sorted = answered.clone();
+        sorted.sort_by_key(|id| order.iter().position(|o| o == id).unwrap());
+        assert_eq!(answered, sorted, "{file:?}");
+        for id in strings(&doc["defaulted"]) {
+            assert!(
+                answered.contains(&id),
+                "{file:?}: defaulted {id} is answered"
+            );
+        }
+        for (id, value) in doc["answers"].as_object().unwrap() {
+            let q = catalog.question(id).unwrap();
+            let fits = match q.kind {
+                Kind::OneOf => value
+                    .as_str()
+                    .is_some_and(|c| q.choices.iter().any(|x| x.id == c)),
+                Kind::AnyOf => value
+                    .as_array()
+                    .is_some_and(|l| l.iter().all(|v| v.is_string())),
+                Kind::YesNo => value.is_boolean(),
+                Kind::Number => value.is_i64(),
+            };
+            assert!(fits, "{file:?}: {id} = {value}");
+        }
+
+        match &doc["recommendation"] {
+            Value::Null => {}
+            r => {
+                assert_eq!(keys(r), ["model", "name", "score"]);
+                assert_eq!(r["model"], doc["ranking"][0]["model"]);
+                assert_eq!(r["score"], doc["ranking"][0]["score"]);
+            }
+        }
+        let ranking = doc["ranking"].as_array().unwrap();
+        assert_eq!(ranking.len(), 3);
+        let mut models: Vec<&str> = ranking
+            .iter()
+            .map(|r| r["model"].as_str().unwrap())
+            .collect();
+        models.sort_unstable();
+        assert_eq!(models, ["cluster", "pod", "workload"]);
+        for r in ranking {
+            assert!(r["score"].is_i64() && r["excluded"].is_boolean(), "{r}");
+            strings(&r["reasons"]);
+        }
+        for reason in doc["reasons"].as_array().unwrap() {
+            assert!(
+                reason["rule"].is_string() && reason["text"].is_string(),
+                "{reason}"
+            );
+            for (model, change) in reason["effects"].as_object().unwrap() {
+                assert!(["cluster", "pod", "workload"].contains(&model.as_str()));
+                assert!(change.is_i64());
+            }
+        }
+        strings(&doc["tradeoffs"]["pros"]);
+        strings(&doc["tradeoffs"]["cons"]);
+        for caveat in doc["caveats"].as_array().unwrap() {
+            assert!(
+                caveat["rule"].is_string() && caveat["text"].is_string(),
+                "{caveat}"
+            );
+        }
+        for grant in doc["grants"].as_array().unwrap() {
+            assert!(
+                grant["target"].is_string() && grant["how"].is_string(),
+                "{grant}"
+            );
+            strings(&grant["roles"]);
+        }
+        strings(&doc["next_steps"]);
+        for url in strings(&doc["sources"]) {
+            assert!(url.starts_with("https://"), "{url}");
+        }
+        let sources = strings(&doc["sources"]);
+        let mut unique = sources.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            sources.len(),
+            "{file:?}: sources without repeats"
+        );
+        if doc["recommendation"].is_null() {
+            assert!(doc["caveats"].as_array().unwrap().is_empty());
+            assert!(doc["grants"].as_array().unwrap().is_empty());
+            assert!(doc["next_steps"].as_array().unwrap().is_empty());
+        }
+    }
+}
+
+/// A line of text output that shows a command (or a URL): these may be longer than the width.
+fn is_command_or_url(line: &str) -> bool {
+    let t = line.trim_start();
+    let indent = line.len() - t.len();
+    t.starts_with("$ ")
+        || t.starts_with("https://")
+        || (indent == 6 && (t.starts_with("az ") || t.starts_with("kubectl ")))
+}
+
+#[test]
+fn text_fits_in_80_columns_except_commands() {
+    for file in example_files() {
+        for extra in [&[][..], &["--explain"][..]] {
+            let mut args = vec!["advise", "--answers", path_str(&file), "--width", "80"];
+            args.extend_from_slice(extra);
+            let out = run(&args, None);
+            let text = stdout(&out);
+            assert!(text.starts_with("Recommendation: "), "{text}");
+            for line in text.lines() {
+                let width = line.chars().count();
+                assert!(
+                    width <= 80 || is_command_or_url(line),
+                    "{file:?}: {width} columns: {line:?}"
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. The advice an Azure expert would check
+// ---------------------------------------------------------------------------------------------
+
+fn ranked<'v>(doc: &'v Value, model: &str) -> &'v Value {
+    doc["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["model"] == model)
+        .unwrap_or_else(|| panic!("{model} is ranked"))
+}
+
+/// Caveats, next steps and grants as one text to search.
+fn guidance(doc: &Value) -> String {
+    let mut all: Vec<String> = doc["caveats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap().to_owned())
+        .collect();
+    all.extend(strings(&doc["next_steps"]).into_iter().map(str::to_owned));
+    for g in doc["grants"].as_array().unwrap() {
+        all.push(g.to_string());
+    }
+    all.join("\n")
+}
+
+fn recommended(doc: &Value) -> Option<&str> {
+    doc["recommendation"]["model"].as_str()
+}
+
+#[test]
+fn pod_managed_identity_is_never_recommended_and_always_excluded() {
+    let scenarios: &[&[&str]] = &[
+        &[],
+        &["scope=pod"],
+        &["existing_pod_identity=yes"],
+        &[
+            "existing_pod_identity=yes",
+            "sdk=legacy-imds",
+            "node_os=linux",
+        ],
+        &["scope=cluster", "existing_pod_identity=yes"],
+        &["virtual_nodes=addon", "existing_pod_identity=yes"],
+        &["platform=other", "scope=cluster"],
+    ];
+    for sets in scenarios {
+        let (_, doc) = advise_set(sets);
+        assert_ne!(recommended(&doc), Some("pod"), "{sets:?}");
+        assert_eq!(ranked(&doc, "pod")["excluded"], true, "{sets:?}");
+    }
+}
+
+#[test]
+fn aks_infrastructure_goes_to_the_cluster_identity() {
+    let (code, doc) = advise_set(&[
+        "scope=cluster",
+        "cluster_need=aks-infrastructure",
+        "targets=arm",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(recommended(&doc), Some("cluster"));
+    assert_eq!(ranked(&doc, "workload")["excluded"], true);
+    let text = guidance(&doc);
+    assert!(text.contains("user-assigned"), "{text}");
+    assert!(text.contains("Network Contributor"), "{text}");
+}
+
+#[test]
+fn image_pulls_go_to_the_kubelet_identity_with_acr_pull() {
+    for targets in ["targets=acr", "targets=none"] {
+        let (code, doc) = advise_set(&["scope=cluster", "cluster_need=image-pull", targets]);
+        assert_eq!(code, 0);
+        assert_eq!(recommended(&doc), Some("cluster"), "{targets}");
+        assert_eq!(ranked(&doc, "workload")["excluded"], true);
+        let text = guidance(&doc);
+        assert!(text.contains("--attach-acr"), "{targets}: {text}");
+        assert!(text.contains("AcrPull"), "{targets}: {text}");
+    }
+    let (_, doc) = advise_set(&["scope=cluster", "cluster_need=image-pull", "targets=acr"]);
+    let grant = &doc["grants"][0];
+    assert_eq!(grant["target"], "acr");
+    assert!(strings(&grant["roles"]).contains(&"AcrPull"));
+    assert!(
+        grant["how"].as_str().unwrap().contains("kubelet identity"),
+        "{grant}"
+    );
+}
+
+#[test]
+fn a_controller_you_install_gets_workload_id() {
+    for isolation in ["isolation=yes", "isolation=no"] {
+        let (code, doc) = advise_set(&[
+            "scope=cluster",
+            "cluster_need=controller",
+            "targets=arm",
+            isolation,
+        ]);
+        assert_eq!(code, 0);
+        assert_eq!(recommended(&doc), Some("workload"), "{isolation}");
+        let text = guidance(&doc);
+        assert!(
+            text.contains("az identity federated-credential create"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn applications_get_workload_id_and_never_the_cluster_identity() {
+    for scope in ["scope=workload", "scope=pod"] {
+        for isolation in ["isolation=yes", "isolation=no"] {
+            let (code, doc) = advise_set(&[scope, isolation, "targets=key-vault,storage"]);
+            assert_eq!(code, 0);
+            assert_eq!(recommended(&doc), Some("workload"), "{scope} {isolation}");
+            assert_eq!(
+                ranked(&doc, "cluster")["excluded"],
+                true,
+                "{scope} {isolation}"
+            );
+            let grants: Vec<&str> = doc["grants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["target"].as_str().unwrap())
+                .collect();
+            assert_eq!(grants, ["key-vault", "storage"]);
+        }
+    }
+}
+
+#[test]
+fn migration_with_a_current_sdk_runs_side_by_side_then_removes_pod_identity() {
+    let (code, doc) = advise_set(&["existing_pod_identity=yes", "sdk=current"]);
+    assert_eq!(code, 0);
+    assert_eq!(recommended(&doc), Some("workload"));
+    let text = guidance(&doc);
+    let reasons = doc["reasons"].to_string();
+    assert!(
+        reasons.contains("side by side") || text.contains("side by side"),
+        "{text}"
+    );
+    assert!(text.contains("az aks pod-identity delete"), "{text}");
+    assert!(text.contains("--disable-pod-identity"), "{text}");
+    assert!(
+        !text.contains("inject-proxy-sidecar"),
+        "no sidecar with a current SDK: {text}"
+    );
+}
+
+#[test]
+fn legacy_imds_on_linux_gets_the_proxy_sidecar_and_its_privileged_init_container() {
+    for existing in ["existing_pod_identity=yes", "existing_pod_identity=no"] {
+        let (code, doc) = advise_set(&["sdk=legacy-imds", "node_os=linux", existing]);
+        assert_eq!(code, 0);
+        assert_eq!(recommended(&doc), Some("workload"));
+        let text = guidance(&doc);
+        assert!(text.contains("inject-proxy-sidecar"), "{existing}: {text}");
+        assert!(text.contains("privileged"), "{existing}: {text}");
+    }
+}
+
+#[test]
+fn legacy_imds_on_windows_upgrades_the_sdk_first_without_a_sidecar() {
+    for existing in ["existing_pod_identity=yes", "existing_pod_identity=no"] {
+        let (code, doc) = advise_set(&["sdk=legacy-imds", "node_os=windows", existing]);
+        assert_eq!(code, 0);
+        assert_eq!(recommended(&doc), Some("workload"));
+        let text = guidance(&doc);
+        assert!(
+            text.contains("Azure Identity version with WorkloadIdentityCredential"),
+            "{existing}: {text}"
+        );
+        assert!(
+            !text.contains("inject-proxy-sidecar"),
+            "{existing}: no sidecar on Windows: {text}"
+        );
+    }
+}
+
+#[test]
+fn the_virtual_node_addon_excludes_workload_id() {
+    let (code, doc) = advise_set(&["virtual_nodes=addon"]);
+    assert_eq!(code, 3);
+    assert_eq!(doc["recommendation"], Value::Null);
+    let workload = ranked(&doc, "workload");
+    assert_eq!(workload["excluded"], true);
+    assert!(
+        workload["reasons"]
+            .to_string()
+            .contains("can't project service-account tokens"),
+        "{workload}"
+    );
+    assert!(
+        workload["reasons"]
+            .to_string()
+            .contains("virtual nodes on ACI"),
+        "{workload}"
+    );
+}
+
+#[test]
+fn virtual_nodes_on_aci_support_workload_id() {
+    let (code, doc) = advise_set(&["virtual_nodes=aci", "targets=storage"]);
+    assert_eq!(code, 0);
+    assert_eq!(recommended(&doc), Some("workload"));
+}
+
+#[test]
+fn more_than_20_service_accounts_hit_the_federated_credential_cap() {
+    let (_, few) = advise_set(&["service_accounts=20"]);
+    assert!(!guidance(&few).contains("20 federated credentials"));
+    let (code, doc) = advise_set(&["service_accounts=25"]);
+    assert_eq!(code, 0);
+    assert_eq!(recommended(&doc), Some("workload"));
+    let text = guidance(&doc);
+    assert!(text.contains("20 federated credentials"), "{text}");
+    assert!(text.contains("identity bindings"), "{text}");
+}
+
+#[test]
+fn outside_aks_the_cluster_identity_is_excluded() {
+    for platform in ["platform=arc", "platform=other"] {
+        let (code, doc) = advise_set(&["scope=cluster", "cluster_need=controller", platform]);
+        assert_eq!(code, 0, "{platform}");
+        assert_eq!(recommended(&doc), Some("workload"), "{platform}");
+        assert_eq!(ranked(&doc, "cluster")["excluded"], true, "{platform}");
+        assert!(
+            !guidance(&doc).contains("az aks update"),
+            "{platform}: no AKS commands"
+        );
+        let (code, doc) =
+            advise_set(&["scope=cluster", "cluster_need=aks-infrastructure", platform]);
+        assert_eq!(
+            code, 3,
+            "{platform}: nothing does AKS's own work outside AKS"
+        );
+        assert_eq!(ranked(&doc, "cluster")["excluded"], true, "{platform}");
+    }
+}
+
+#[test]
+fn cross_tenant_access_gets_a_workload_caveat_and_step() {
+    let (code, doc) = advise_set(&["cross_tenant=yes", "targets=storage"]);
+    assert_eq!(code, 0);
+    assert_eq!(recommended(&doc), Some("workload"));
+    let text = guidance(&doc);
+    assert!(text.contains("resources' tenant"), "{text}");
+    assert!(text.contains("azure.workload.identity/tenant-id"), "{text}");
+}
+
+#[test]
+fn targets_bring_their_own_grant_caveats() {
+    let (_, cosmos) = advise_set(&["targets=cosmos-db"]);
+    let text = guidance(&cosmos);
+    assert!(
+        text.contains("az cosmosdb sql role assignment create"),
+        "{text}"
+    );
+    assert!(
+        text.contains("don't appear in Azure role assignments"),
+        "{text}"
+    );
+    let grant: BTreeMap<String, Value> =
+        serde_json::from_value(cosmos["grants"][0].clone()).unwrap();
+    assert!(
+        grant["how"].as_str().unwrap().contains("data-plane"),
+        "{grant:?}"
+    );
+
+    let (_, sql) = advise_set(&["targets=sql"]);
+    let text = guidance(&sql);
+    assert!(
+        text.contains("database users, not Azure RBAC roles"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Active Directory Workload Identity"),
+        "{text}"
+    );
+
+    let (_, kv) = advise_set(&["targets=key-vault"]);
+    assert!(guidance(&kv).contains("Key Vault Secrets User"));
+    assert!(guidance(&kv).contains("RBAC permission model"));
+}
