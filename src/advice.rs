@@ -7,7 +7,7 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL};
 
 use crate::answers::Answer;
 use crate::catalog::{Catalog, Rule};
-use crate::compare::md_cell;
+use crate::compare::{md_cell, md_text};
 use crate::engine::Advice;
 use crate::error::{Error, output};
 use crate::model_sheet::{write_json, write_yaml};
@@ -305,7 +305,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
             ));
             if let Some(ranked) = advice.ranking.iter().find(|x| x.model == r.model) {
                 for reason in &ranked.reasons {
-                    s.push_str(&format!("- {reason}\n"));
+                    s.push_str(&format!("- {}\n", md_text(reason)));
                 }
             }
         }
@@ -315,7 +315,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
             );
             for r in &advice.ranking {
                 if let Some(reason) = exclusion_reason(advice, r.model) {
-                    s.push_str(&format!("- **{}**: {}\n", r.name, reason));
+                    s.push_str(&format!("- **{}**: {}\n", r.name, md_text(&reason)));
                 }
             }
         }
@@ -324,33 +324,39 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
     if advice.recommendation.is_some() {
         s.push_str("\n## Consequences\n\n");
         for pro in &advice.tradeoffs.pros {
-            s.push_str(&format!("- Good: {pro}\n"));
+            s.push_str(&format!("- Good: {}\n", md_text(pro)));
         }
         for con in &advice.tradeoffs.cons {
-            s.push_str(&format!("- Bad: {con}\n"));
+            s.push_str(&format!("- Bad: {}\n", md_text(con)));
         }
         for caveat in &advice.caveats {
-            s.push_str(&format!("- Caveat: {}\n", caveat.text));
+            s.push_str(&format!("- Caveat: {}\n", md_text(caveat.text)));
         }
         if !advice.grants.is_empty() {
             s.push_str("\n### Roles to grant\n\n| Service | Roles | How |\n|---|---|---|\n");
             for g in &advice.grants {
+                // Prose is escaped for Markdown; the command is a code span, where only the
+                // table's pipe needs escaping.
                 let how = match g.command {
-                    Some(c) => format!("{} `{}`", g.how, c.replace('`', "'")),
-                    None => g.how.clone(),
+                    Some(c) => format!(
+                        "{} `{}`",
+                        md_cell(&g.how),
+                        c.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+                    ),
+                    None => md_cell(&g.how),
                 };
                 s.push_str(&format!(
                     "| {} | {} | {} |\n",
                     md_cell(g.name),
                     md_cell(&g.roles.join(", ")),
-                    md_cell(&how)
+                    how
                 ));
             }
         }
         if !advice.steps.is_empty() {
             s.push_str("\n### Next steps\n\n");
             for (i, step) in advice.steps.iter().enumerate() {
-                s.push_str(&format!("{}. {}\n", i + 1, step.text));
+                s.push_str(&format!("{}. {}\n", i + 1, md_text(step.text)));
                 if let Some(command) = step.command {
                     s.push_str("\n   ```sh\n");
                     for line in command.lines() {

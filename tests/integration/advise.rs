@@ -582,10 +582,12 @@ fn no_input_takes_defaults_for_what_is_not_given() {
             "cross_tenant"
         ])
     );
-    // --no-input never reads stdin, even with lines waiting there.
+    // --no-input still reads the piped lines there are, then takes defaults (design.md 4).
     let out = run(&["advise", "--no-input", "-o", "json"], Some("cluster\n"));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["answers"]["scope"], "workload");
+    assert_eq!(doc["answers"]["scope"], "cluster");
+    assert_eq!(doc["defaulted"][0], "cluster_need");
+    assert!(out.stderr.is_empty(), "no prompts with --no-input");
 }
 
 #[test]
