@@ -122,8 +122,13 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
             look.red("none: every model is excluded by these answers")
         )),
     }
+    let legend = if advice.defaulted.is_empty() {
+        ""
+    } else {
+        " (* = default)"
+    };
     s.push_str(&look.wrap_hanging(
-        &format!("Answers: {} (* = default)", answer_line(advice)),
+        &format!("Answers: {}{legend}", answer_line(advice)),
         "",
         "  ",
     ));
@@ -169,6 +174,18 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
                 };
                 s.push_str(&look.wrap_hanging(&format!("{}: {roles}", grant.name), "  ", "    "));
                 s.push('\n');
+                if !grant.alternatives.is_empty() {
+                    let others: Vec<String> = grant
+                        .alternatives
+                        .iter()
+                        .map(|r| format!("{} to {}", r.name, r.purpose))
+                        .collect();
+                    s.push_str(&look.wrap(
+                        &format!("Only for other needs: {}.", others.join("; ")),
+                        "    ",
+                    ));
+                    s.push('\n');
+                }
                 s.push_str(&look.wrap(&grant.how, "    "));
                 s.push('\n');
                 if let Some(command) = grant.command {
@@ -345,12 +362,19 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                     ),
                     None => md_cell(&g.how),
                 };
-                s.push_str(&format!(
-                    "| {} | {} | {} |\n",
-                    md_cell(g.name),
-                    md_cell(&g.roles.join(", ")),
-                    how
-                ));
+                let mut roles = md_cell(&g.roles.join(", "));
+                if !g.alternatives.is_empty() {
+                    let others: Vec<String> = g
+                        .alternatives
+                        .iter()
+                        .map(|r| format!("{} to {}", r.name, r.purpose))
+                        .collect();
+                    roles.push_str(&format!(
+                        "<br>Only for other needs: {}",
+                        md_cell(&others.join("; "))
+                    ));
+                }
+                s.push_str(&format!("| {} | {roles} | {how} |\n", md_cell(g.name)));
             }
         }
         if !advice.steps.is_empty() {

@@ -109,7 +109,7 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
     match question.kind {
         Kind::OneOf => choice(question, text)
             .map(|c| Answer::Choice(c.to_owned()))
-            .ok_or_else(|| bad_answer(origin, question, text, "unknown choice")),
+            .ok_or_else(|| bad_answer(origin, question, text, unknown(text))),
         Kind::AnyOf => {
             if text.eq_ignore_ascii_case("none") {
                 return Ok(Answer::Choices(Vec::new()));
@@ -152,7 +152,7 @@ pub fn parse_value_at(
                     return Err(bad_answer(&at, question, &text, "empty item"));
                 }
                 if choice(question, &text).is_none() {
-                    return Err(bad_answer(&at, question, &text, "unknown choice"));
+                    return Err(bad_answer(&at, question, &text, unknown(&text)));
                 }
                 texts.push(text);
             }
@@ -195,6 +195,15 @@ fn show(value: &Value) -> String {
     }
 }
 
+/// How to call a text that is no choice: a number out of range, or an unknown id.
+fn unknown(text: &str) -> &'static str {
+    if text.parse::<usize>().is_ok() {
+        "no choice has the number"
+    } else {
+        "unknown choice"
+    }
+}
+
 /// A choice by id (case-insensitive) or 1-based number.
 fn choice<'q>(question: &'q Question, text: &str) -> Option<&'q str> {
     if let Ok(n) = text.parse::<usize>() {
@@ -223,7 +232,7 @@ fn choices(question: &Question, items: &[&str], origin: &Origin) -> Result<Answe
             ));
         }
         let id = choice(question, item)
-            .ok_or_else(|| bad_answer(origin, question, item, "unknown choice"))?;
+            .ok_or_else(|| bad_answer(origin, question, item, unknown(item)))?;
         if let Some(i) = question.choices.iter().position(|c| c.id == id) {
             picked[i] = true;
         }

@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::answers::{Answer, Answers, holds};
-use crate::catalog::{Access, Catalog, Model, Rule};
+use crate::catalog::{Access, Catalog, Model, Role, Rule};
 use crate::compare::CatalogRef;
 
 /// The question whose answer lists the target services.
@@ -77,7 +77,11 @@ pub struct RuleText<'a> {
 pub struct Grant<'a> {
     pub target: &'a str,
     pub name: &'a str,
+    /// The least-privilege role to grant (the first in the catalog).
     pub roles: Vec<&'a str>,
+    /// Other roles, each for another need; grant one only when that need exists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<&'a Role>,
     pub how: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<&'a str>,
@@ -233,7 +237,8 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
                 Grant {
                     target: &t.id,
                     name: &t.name,
-                    roles: t.roles.iter().map(|r| r.name.as_str()).collect(),
+                    roles: t.roles.iter().take(1).map(|r| r.name.as_str()).collect(),
+                    alternatives: t.roles.iter().skip(1).collect(),
                     how: format!("{} Grant to {grantee}.", sentence(t.granted_in.text.trim())),
                     command: t.grant.as_deref().map(str::trim),
                 }

@@ -3,11 +3,11 @@
 
 use std::io::Write;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets::UTF8_FULL};
 use serde::Serialize;
 
 use crate::answers::default_of;
-use crate::catalog::{Catalog, Choice, Condition};
+use crate::catalog::{Catalog, Choice, Condition, Kind, Question};
 use crate::cli::ListFormat;
 use crate::compare::CatalogRef;
 use crate::error::{Error, output};
@@ -75,41 +75,25 @@ pub fn render(
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_width(u16::try_from(look.width).unwrap_or(u16::MAX))
                 .force_no_tty()
-                .set_header(vec![
-                    "#",
-                    "id",
-                    "question",
-                    "answers",
-                    "default",
-                    "asked when",
-                ]);
+                .set_header(vec!["id", "question and answers", "default, asked when"]);
             for (i, (q, e)) in catalog.questions.iter().zip(&doc.questions).enumerate() {
                 let answers = match q.kind {
-                    crate::catalog::Kind::OneOf => q
-                        .choices
-                        .iter()
-                        .map(|c| c.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" | "),
-                    crate::catalog::Kind::AnyOf => format!(
-                        "any of: {}",
-                        q.choices
-                            .iter()
-                            .map(|c| c.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    crate::catalog::Kind::YesNo => "yes | no".into(),
-                    crate::catalog::Kind::Number => crate::answers::expected(q),
+                    Kind::OneOf => ids(q).join(" | "),
+                    Kind::AnyOf => format!("any of: {}", ids(q).join(", ")),
+                    Kind::YesNo => "yes | no".into(),
+                    Kind::Number => crate::answers::expected(q),
                 };
                 table.add_row(vec![
-                    (i + 1).to_string(),
-                    e.id.to_owned(),
-                    e.prompt.to_owned(),
-                    answers,
-                    e.default.to_string(),
-                    e.asked_when.clone(),
+                    format!("{}. {}", i + 1, e.id),
+                    format!("{}\n{answers}", e.prompt),
+                    format!("{}\n({})", e.default, e.asked_when),
                 ]);
+            }
+            // Ids are copied into answers files: never split them.
+            for index in [0, 2] {
+                if let Some(column) = table.column_mut(index) {
+                    column.set_constraint(ColumnConstraint::ContentWidth);
+                }
             }
             writeln!(out, "{table}").map_err(output)
         }
@@ -161,4 +145,8 @@ pub fn describe_condition(cond: &Condition) -> String {
     } else {
         q.to_owned()
     }
+}
+
+fn ids(question: &Question) -> Vec<&str> {
+    question.choices.iter().map(|c| c.id.as_str()).collect()
 }

@@ -123,6 +123,8 @@ pub struct Document {
 struct Positions {
     keys: HashMap<NodePath, Position>,
     values: HashMap<NodePath, Position>,
+    /// The first key that repeats a key of the same mapping, and where it does.
+    duplicate: Option<(NodePath, Position)>,
 }
 
 impl Document {
@@ -141,6 +143,22 @@ impl Document {
             });
         }
         let value: Value = serde_yaml::from_str(text).map_err(|err| {
+            let message = strip_location(&err.to_string());
+            // yaml_serde reports a repeated key at the start of the document; the position walk
+            // finds the repeated key itself.
+            if message.contains("duplicate entry")
+                && let Some((path, at)) = positions(text).duplicate
+            {
+                let first = positions(text).keys.get(&path).copied().unwrap_or_default();
+                return Diagnostic {
+                    file: file.to_owned(),
+                    position: at,
+                    message: format!(
+                        "duplicate key `{path}` (first given at line {})",
+                        first.line
+                    ),
+                };
+            }
             let position = err
                 .location()
                 .map(|l| Position {
@@ -148,10 +166,15 @@ impl Document {
                     column: l.column(),
                 })
                 .unwrap_or(Position { line: 1, column: 1 });
+            let kind = if file.ends_with(".json") {
+                "JSON"
+            } else {
+                "YAML"
+            };
             Diagnostic {
                 file: file.to_owned(),
                 position,
-                message: format!("invalid YAML: {}", strip_location(&err.to_string())),
+                message: format!("invalid {kind}: {message}"),
             }
         })?;
         Ok(Self {
@@ -273,6 +296,7 @@ fn positions(text: &str) -> Positions {
     }
     let mut keys = HashMap::new();
     let mut values = HashMap::new();
+    let mut duplicate = None;
     let mut stack: Vec<Frame> = Vec::new();
     let mut documents = 0;
 
@@ -359,10 +383,17 @@ fn positions(text: &str) -> Positions {
             key_at,
         }) = stack.last()
         {
-            keys.entry(path.key(k)).or_insert(*key_at);
+            let first = *keys.entry(path.key(k)).or_insert(*key_at);
+            if first != *key_at && duplicate.is_none() {
+                duplicate = Some((path.key(k), *key_at));
+            }
         }
     }
-    Positions { keys, values }
+    Positions {
+        keys,
+        values,
+        duplicate,
+    }
 }
 
 #[cfg(test)]
@@ -409,6 +440,15 @@ mod tests {
             "invalid type: integer `42`, expected a string"
         );
         assert_eq!(strip_location("no location here"), "no location here");
+    }
+
+    #[test]
+    fn a_repeated_key_is_reported_where_it_repeats() {
+        let err = Document::parse("f.yaml", "a: 1\nb:\n  c: 2\n  c: 3\n")
+            .err()
+            .unwrap();
+        assert_eq!(err.position, Position { line: 4, column: 3 });
+        assert_eq!(err.message, "duplicate key `b.c` (first given at line 3)");
     }
 
     #[test]
