@@ -3,8 +3,6 @@
 
 use std::io::Write;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL};
-
 use crate::answers::Answer;
 use crate::catalog::{Catalog, Rule};
 use crate::compare::{md_cell, md_text};
@@ -211,13 +209,8 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
     }
 
     heading(&mut s, "Ranking");
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(u16::try_from(look.width).unwrap_or(u16::MAX))
-        .force_no_tty()
-        .set_header(vec!["model", "score", "verdict"]);
+    let mut table = look.table();
+    table.set_header(vec!["model", "score", "verdict"]);
     for (i, r) in advice.ranking.iter().enumerate() {
         let verdict = if r.excluded {
             exclusion_reason(advice, r.model).unwrap_or_else(|| "excluded".to_owned())
@@ -237,13 +230,8 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
 
     if let Some(fired) = fired {
         heading(&mut s, "Rules that fired (--explain)");
-        let mut table = Table::new();
-        table
-            .load_style(UTF8_FULL)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(u16::try_from(look.width).unwrap_or(u16::MAX))
-            .force_no_tty()
-            .set_header(vec!["#", "rule", "effect"]);
+        let mut table = look.table();
+        table.set_header(vec!["#", "rule", "effect"]);
         for (i, rule) in fired.iter().enumerate() {
             table.add_row(vec![(i + 1).to_string(), rule.id.clone(), effects(rule)]);
         }

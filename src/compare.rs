@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets::UTF8_FULL};
+use comfy_table::{Attribute, Cell};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Model, Row};
@@ -92,16 +92,7 @@ impl<'a> Comparison<'a> {
 
     fn table(&self, look: Look, out: &mut dyn Write) -> Result<(), Error> {
         let mut citations = Citations::new(self.catalog);
-        let mut table = Table::new();
-        table
-            .load_style(UTF8_FULL)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(u16::try_from(look.width).unwrap_or(u16::MAX));
-        if look.color {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
+        let mut table = look.table();
         let mut header = vec![Cell::new("")];
         header.extend(
             self.models.iter().map(|m| {

@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Fact, Model, State};
@@ -51,13 +50,8 @@ pub fn list(
         ListFormat::Json => write_json(&doc, out),
         ListFormat::Yaml => write_yaml(&doc, out),
         ListFormat::Table => {
-            let mut table = Table::new();
-            table
-                .load_style(UTF8_FULL)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(u16::try_from(look.width).unwrap_or(u16::MAX))
-                .force_no_tty()
-                .set_header(vec!["id", "name", "status", "summary"]);
+            let mut table = look.table();
+            table.set_header(vec!["id", "name", "status", "summary"]);
             for (m, entry) in catalog.models.iter().zip(&doc.models) {
                 table.add_row(vec![entry.id, entry.name, &state_label(m), entry.summary]);
             }

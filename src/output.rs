@@ -44,6 +44,22 @@ impl Look {
         }
     }
 
+    /// An empty table in the house style, as wide as the output allows; cell attributes (bold)
+    /// show only when colors are on.
+    pub fn table(&self) -> comfy_table::Table {
+        let mut table = comfy_table::Table::new();
+        table
+            .load_style(comfy_table::presets::UTF8_FULL)
+            .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(u16::try_from(self.width).unwrap_or(u16::MAX));
+        if self.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        table
+    }
+
     /// `text` wrapped to the width, every line starting with `indent`.
     pub fn wrap(&self, text: &str, indent: &str) -> String {
         self.wrap_hanging(text, indent, indent)

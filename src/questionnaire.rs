@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets::UTF8_FULL};
+use comfy_table::ColumnConstraint;
 use serde::Serialize;
 
 use crate::answers::default_of;
@@ -69,13 +69,8 @@ pub fn render(
         ListFormat::Json => write_json(&doc, out),
         ListFormat::Yaml => write_yaml(&doc, out),
         ListFormat::Table => {
-            let mut table = Table::new();
-            table
-                .load_style(UTF8_FULL)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(u16::try_from(look.width).unwrap_or(u16::MAX))
-                .force_no_tty()
-                .set_header(vec!["id", "question and answers", "default, asked when"]);
+            let mut table = look.table();
+            table.set_header(vec!["id", "question and answers", "default, asked when"]);
             for (i, (q, e)) in catalog.questions.iter().zip(&doc.questions).enumerate() {
                 let answers = match q.kind {
                     Kind::OneOf => ids(q).join(" | "),
