@@ -285,7 +285,11 @@ fn generate_rules(catalog: &Catalog, n: usize) -> String {
             let _ = writeln!(out, "    score: {{{}}}", parts.join(", "));
             if excludes {
                 // Like the real catalog, exclusions mostly hit the retired model.
-                let model = if rng.chance(80) { "pod" } else { *rng.pick(&models) };
+                let model = if rng.chance(80) {
+                    "pod"
+                } else {
+                    *rng.pick(&models)
+                };
                 let _ = writeln!(out, "    exclude: [{model}]");
             }
         }

@@ -189,12 +189,19 @@ fn build_hello(target_dir: &Path) -> PathBuf {
     std::fs::write(&src, code).expect("write hello.rs");
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let status = Command::new(&rustc)
-        .args([OsStr::new("-C"), OsStr::new("opt-level=3"), OsStr::new("-o")])
+        .args([
+            OsStr::new("-C"),
+            OsStr::new("opt-level=3"),
+            OsStr::new("-o"),
+        ])
         .arg(&exe)
         .arg(&src)
         .status()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", rustc.to_string_lossy()));
-    assert!(status.success(), "rustc failed to build the hello-world baseline");
+    assert!(
+        status.success(),
+        "rustc failed to build the hello-world baseline"
+    );
     exe
 }
 
