@@ -6,6 +6,8 @@
 //! catalog's `tie_break`. Excluded models are never recommended, and when every model is excluded
 //! there is no recommendation. The result is the JSON shape of design.md section 5.
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -120,6 +122,13 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
         .iter()
         .map(|m| (m.id.as_str(), Vec::new()))
         .collect();
+    // The reasons already in each model's list: a set beside the list, so a catalog with
+    // thousands of fired rules does not compare every reason with every earlier one.
+    let mut seen_reasons: IndexMap<&str, HashSet<&str>> = catalog
+        .models
+        .iter()
+        .map(|m| (m.id.as_str(), HashSet::new()))
+        .collect();
     let mut reasons = Vec::new();
     for rule in &fired {
         let text = rule.reason.as_deref().unwrap_or_default();
@@ -136,7 +145,9 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
         let touched = rule.score.keys().chain(rule.exclude.iter());
         for model in touched {
             if let Some(list) = model_reasons.get_mut(model.as_str())
-                && !list.contains(&text)
+                && seen_reasons
+                    .get_mut(model.as_str())
+                    .is_some_and(|seen| seen.insert(text))
             {
                 list.push(text);
             }

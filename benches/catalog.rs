@@ -1,0 +1,377 @@
+//! Catalog benchmark (design.md section 7): a catalog with 10,000 generated rules loads (parse +
+//! validate) and evaluates in under 50 ms.
+//!
+//! The catalog is the built-in one with `rules.yaml` replaced by 10,000 generated rules: a
+//! deterministic mix of conditions (`all`/`any`/`not`, `equals`, `not_equals`, `one_of`,
+//! `contains_any`/`contains_all`, numeric comparisons) over the real questions and choices, and of
+//! effects (scores, rare exclusions, caveats, steps), each citing a real source. It is generated in
+//! memory; nothing is written to disk.
+//!
+//! Reports the median of `catalog::parse` and of `engine::evaluate` for a few answer sets, and
+//! PASS/FAIL for load + the slowest evaluate against 50 ms; also the built-in catalog's load time
+//! for reference. `--check` exits 1 on a failure. `AKS_ID_BENCH_ITERATIONS` overrides the number
+//! of iterations (default 30).
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use aks_id::answers::{Answer, Origin as AnswerOrigin};
+use aks_id::catalog::{self, Catalog, Kind, Origin, Question};
+use aks_id::engine;
+use aks_id::interview;
+
+const RULES: usize = 10_000;
+const DEFAULT_ITERATIONS: usize = 30;
+const TARGET: Duration = Duration::from_millis(50);
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let check = args.iter().any(|a| a == "--check");
+    // `cargo bench` passes `--bench`; without it (a smoke run from `cargo test --benches`) a
+    // couple of iterations are enough.
+    let iterations: usize = match std::env::var("AKS_ID_BENCH_ITERATIONS") {
+        Ok(v) => v.parse().unwrap_or_else(|_| {
+            eprintln!("AKS_ID_BENCH_ITERATIONS must be a positive number, got `{v}`");
+            std::process::exit(2)
+        }),
+        Err(_) if !args.iter().any(|a| a == "--bench") => 2,
+        Err(_) => DEFAULT_ITERATIONS,
+    };
+
+    let builtin = catalog::builtin::load().expect("the built-in catalog loads");
+    let rules_yaml = generate_rules(&builtin, RULES);
+    let files: Vec<(String, String)> = catalog::builtin::FILES
+        .iter()
+        .map(|(rel, text)| {
+            let text = if *rel == "rules.yaml" {
+                rules_yaml.clone()
+            } else {
+                (*text).to_owned()
+            };
+            ((*rel).to_owned(), text)
+        })
+        .collect();
+    let builtin_files: Vec<(String, String)> = catalog::builtin::FILES
+        .iter()
+        .map(|(rel, text)| ((*rel).to_owned(), (*text).to_owned()))
+        .collect();
+
+    // Check once, with the diagnostics shown if the generator is wrong.
+    let big = match catalog::parse(Origin::BuiltIn, "rules", &files) {
+        Ok(c) => c,
+        Err(err) => {
+            for d in err.diagnostics.iter().take(20) {
+                eprintln!("{d}");
+            }
+            panic!("the generated catalog does not validate: {err}");
+        }
+    };
+    assert_eq!(big.rules.len(), RULES);
+
+    let load_big = time(iterations, || {
+        black_box(catalog::parse(Origin::BuiltIn, "rules", black_box(&files)).unwrap())
+    });
+    let load_builtin = time(iterations, || {
+        black_box(catalog::parse(Origin::BuiltIn, "rules", black_box(&builtin_files)).unwrap())
+    });
+
+    let sets = answer_sets(&big);
+    let mut evals = Vec::new();
+    for (name, answers) in &sets {
+        let mut fired = 0;
+        let mut recommended = String::new();
+        let t = time(iterations.max(5), || {
+            let advice = engine::evaluate(&big, black_box(answers.clone()), Vec::new());
+            fired = advice.reasons.len();
+            recommended = advice
+                .recommendation
+                .as_ref()
+                .map_or("none".to_owned(), |r| r.model.to_owned());
+            black_box(advice)
+        });
+        evals.push((*name, t, fired, recommended));
+    }
+
+    println!(
+        "aks-id catalog benchmark: {RULES} generated rules ({:.2} MB of rules.yaml), {iterations} iterations",
+        rules_yaml.len() as f64 / 1e6
+    );
+    println!();
+    println!("{:<50} {:>10}", "step", "median ms");
+    println!(
+        "{:<50} {:>10.3}",
+        "load built-in catalog (reference)",
+        ms(median(&load_builtin))
+    );
+    println!(
+        "{:<50} {:>10.3}",
+        format!("load {RULES}-rule catalog (parse + validate)"),
+        ms(median(&load_big))
+    );
+    for (name, t, fired, recommended) in &evals {
+        println!(
+            "{:<50} {:>10.3}   ({fired} scoring rules fired, recommends {recommended})",
+            format!("evaluate: {name}"),
+            ms(median(t))
+        );
+    }
+    let worst_eval = evals
+        .iter()
+        .map(|(_, t, _, _)| median(t))
+        .max()
+        .unwrap_or_default();
+    let total = median(&load_big) + worst_eval;
+    println!();
+    let ok = total < TARGET;
+    println!(
+        "{} {RULES}-rule catalog: load {:.1} ms + slowest evaluate {:.1} ms = {:.1} ms (target < {} ms)",
+        if ok { "PASS" } else { "FAIL" },
+        ms(median(&load_big)),
+        ms(worst_eval),
+        ms(total),
+        TARGET.as_millis()
+    );
+    if check && !ok {
+        std::process::exit(1);
+    }
+}
+
+/// Runs `f` `n` times and returns each wall time; results are dropped outside the timing.
+fn time<T>(n: usize, mut f: impl FnMut() -> T) -> Vec<Duration> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        let value = f();
+        out.push(start.elapsed());
+        drop(value);
+    }
+    out
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut v = times.to_vec();
+    v.sort_unstable();
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// A few complete answer sets, through the interview (flags given, defaults for the rest).
+fn answer_sets(catalog: &Catalog) -> Vec<(&'static str, aks_id::answers::Answers)> {
+    let choice = |s: &str| Answer::Choice(s.to_owned());
+    let choices = |l: &[&str]| Answer::Choices(l.iter().map(|s| (*s).to_owned()).collect());
+    let sets: Vec<(&'static str, Vec<(&str, Answer)>)> = vec![
+        ("defaults", vec![]),
+        (
+            "cluster image pull from ACR",
+            vec![
+                ("scope", choice("cluster")),
+                ("cluster_need", choice("image-pull")),
+                ("targets", choices(&["acr"])),
+            ],
+        ),
+        (
+            "workload, 3 targets, legacy SDK, Windows",
+            vec![
+                ("scope", choice("workload")),
+                ("targets", choices(&["key-vault", "storage", "sql"])),
+                ("node_os", choice("windows")),
+                ("sdk", choice("legacy-imds")),
+                ("existing_pod_identity", Answer::YesNo(true)),
+                ("service_accounts", Answer::Number(30)),
+            ],
+        ),
+        (
+            "pod on virtual nodes, Arc, cross-tenant",
+            vec![
+                ("scope", choice("pod")),
+                ("targets", choices(&["cosmos-db", "service-bus", "other"])),
+                ("virtual_nodes", choice("addon")),
+                ("platform", choice("arc")),
+                ("cross_tenant", Answer::YesNo(true)),
+                ("isolation", Answer::YesNo(false)),
+            ],
+        ),
+    ];
+    sets.into_iter()
+        .map(|(name, given)| {
+            let given = given
+                .into_iter()
+                .map(|(id, a)| (id.to_owned(), a, AnswerOrigin::Flag(format!("{id}=…"))))
+                .collect();
+            let interview = interview::run(catalog, given, &mut interview::Defaults)
+                .expect("the answer set fits the questionnaire");
+            (name, interview.answers)
+        })
+        .collect()
+}
+
+/// A small deterministic generator (xorshift64*), so every run measures the same catalog.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    /// `k` distinct items, in their original order.
+    fn some<'a, T>(&mut self, items: &'a [T], k: usize) -> Vec<&'a T> {
+        let mut idx: Vec<usize> = (0..items.len()).collect();
+        for i in 0..k.min(idx.len()) {
+            let j = i + self.below(idx.len() - i);
+            idx.swap(i, j);
+        }
+        let mut chosen: Vec<usize> = idx.into_iter().take(k).collect();
+        chosen.sort_unstable();
+        chosen.into_iter().map(|i| &items[i]).collect()
+    }
+}
+
+/// `rules.yaml` with `n` rules over the questions, models and sources of `catalog`.
+fn generate_rules(catalog: &Catalog, n: usize) -> String {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let models = catalog.model_ids();
+    let sources: Vec<&str> = catalog.sources.iter().map(|s| s.id.as_str()).collect();
+    let mut out = String::with_capacity(n * 400);
+    out.push_str("# Generated for benches/catalog.rs.\nrules:\n");
+    for i in 0..n {
+        let _ = writeln!(out, "  - id: generated-{i:05}");
+        // 1 in 20 rules always fires (no `when`), like the real catalog's few unconditional rules.
+        let excludes = rng.below(200) == 0;
+        if excludes {
+            // Exclusions are narrow: three comparisons that must all hold.
+            let parts: Vec<String> = (0..3)
+                .map(|_| {
+                    let q = rng.pick(&catalog.questions);
+                    comparison(&mut rng, q)
+                })
+                .collect();
+            let _ = writeln!(out, "    when: {{all: [{}]}}", parts.join(", "));
+        } else if !rng.chance(5) {
+            let cond = condition(&mut rng, &catalog.questions, 0);
+            let _ = writeln!(out, "    when: {cond}");
+        }
+        let scores = excludes || rng.chance(70);
+        if scores {
+            let _ = writeln!(
+                out,
+                "    reason: Generated rule {i}, a constraint that moves the ranking for these answers."
+            );
+            let k = 1 + rng.below(2);
+            let picked = rng.some(&models, k);
+            let parts: Vec<String> = picked
+                .iter()
+                .map(|m| format!("{m}: {}", rng.pick(&[-10, -5, 5, 10, 30])))
+                .collect();
+            let _ = writeln!(out, "    score: {{{}}}", parts.join(", "));
+            if excludes {
+                // Like the real catalog, exclusions mostly hit the retired model.
+                let model = if rng.chance(80) {
+                    "pod"
+                } else {
+                    *rng.pick(&models)
+                };
+                let _ = writeln!(out, "    exclude: [{model}]");
+            }
+        }
+        if !scores || rng.chance(30) {
+            let _ = writeln!(out, "    caveats:");
+            for _ in 0..1 + rng.below(2) {
+                let _ = writeln!(
+                    out,
+                    "      - model: {}\n        text: Generated caveat of rule {i}, a known limit to weigh.",
+                    rng.pick(&models)
+                );
+            }
+        }
+        if rng.chance(20) {
+            let _ = writeln!(
+                out,
+                "    steps:\n      - model: {}\n        text: Generated step of rule {i}.",
+                rng.pick(&models)
+            );
+            if rng.chance(50) {
+                let _ = writeln!(
+                    out,
+                    "        command: az aks update --resource-group \"$RG\" --name \"$CLUSTER\" --enable-workload-identity"
+                );
+            }
+        }
+        let k = 1 + rng.below(3);
+        let cited = rng.some(&sources, k);
+        let cited: Vec<&str> = cited.into_iter().copied().collect();
+        let _ = writeln!(out, "    sources: [{}]", cited.join(", "));
+    }
+    out
+}
+
+/// A condition in YAML flow style: a comparison on a real question, or `all`/`any`/`not`.
+fn condition(rng: &mut Rng, questions: &[Question], depth: usize) -> String {
+    let roll = rng.below(100);
+    if depth < 2 && roll < 35 {
+        let key = if roll < 25 { "all" } else { "any" };
+        let k = 2 + rng.below(2);
+        let inner: Vec<String> = (0..k)
+            .map(|_| condition(rng, questions, depth + 1))
+            .collect();
+        return format!("{{{key}: [{}]}}", inner.join(", "));
+    }
+    if depth < 2 && roll < 42 {
+        return format!("{{not: {}}}", condition(rng, questions, depth + 1));
+    }
+    let q = rng.pick(questions);
+    comparison(rng, q)
+}
+
+fn comparison(rng: &mut Rng, q: &Question) -> String {
+    let ids: Vec<String> = q.choices.iter().map(|c| format!("{:?}", c.id)).collect();
+    let id = &q.id;
+    match q.kind {
+        Kind::OneOf => match rng.below(3) {
+            0 => format!("{{question: {id}, equals: {}}}", rng.pick(&ids)),
+            1 => format!("{{question: {id}, not_equals: {}}}", rng.pick(&ids)),
+            _ => {
+                let k = 1 + rng.below(ids.len().max(2) - 1);
+                let some: Vec<&str> = rng.some(&ids, k).into_iter().map(|s| s.as_str()).collect();
+                format!("{{question: {id}, one_of: [{}]}}", some.join(", "))
+            }
+        },
+        Kind::AnyOf => {
+            let op = if rng.chance(75) {
+                "contains_any"
+            } else {
+                "contains_all"
+            };
+            let k = 1 + rng.below(3);
+            let some: Vec<&str> = rng.some(&ids, k).into_iter().map(|s| s.as_str()).collect();
+            format!("{{question: {id}, {op}: [{}]}}", some.join(", "))
+        }
+        Kind::YesNo => format!("{{question: {id}, equals: {}}}", rng.chance(50)),
+        Kind::Number => {
+            let op = rng.pick(&["gt", "gte", "lt", "lte"]);
+            let min = q.min.unwrap_or(0);
+            let max = q.max.unwrap_or(100).min(min + 50);
+            let v = min + rng.below((max - min + 1) as usize) as i64;
+            format!("{{question: {id}, {op}: {v}}}")
+        }
+    }
+}
