@@ -96,15 +96,20 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The most characters of a message shown: a message may quote a value from the file (serde's
+/// "invalid type: string ..."), and one line of a few hundred characters is enough to find it.
+const MAX_MESSAGE_CHARS: usize = 500;
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = crate::error::clip(&self.message, MAX_MESSAGE_CHARS);
         if self.position.line == 0 {
-            write!(f, "{}: {}", self.file, self.message)
+            write!(f, "{}: {message}", self.file)
         } else {
             write!(
                 f,
-                "{}:{}:{}: {}",
-                self.file, self.position.line, self.position.column, self.message
+                "{}:{}:{}: {message}",
+                self.file, self.position.line, self.position.column
             )
         }
     }
