@@ -13,8 +13,10 @@ use crate::catalog::{Catalog, Condition, Kind, Question};
 use crate::error::{Error, clip};
 use crate::yaml::{Document, NodePath, Value};
 
-/// Largest answers file accepted, in bytes.
-pub const MAX_ANSWERS_BYTES: usize = 1024 * 1024;
+/// Largest answers file accepted, in bytes. A complete answers file is a few hundred bytes; the
+/// YAML parser needs about two seconds per megabyte of densely packed nodes, so a larger limit
+/// would let a bad file stall a pipeline.
+pub const MAX_ANSWERS_BYTES: usize = 64 * 1024;
 
 /// One answer, typed by its question's kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

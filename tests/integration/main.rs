@@ -4,5 +4,6 @@
 mod catalog;
 mod cli;
 mod compare;
+mod hardening;
 mod output;
 mod support;
