@@ -6,4 +6,5 @@ mod cli;
 mod compare;
 mod hardening;
 mod output;
+mod parser_properties;
 mod support;
