@@ -10,11 +10,13 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Condition, Kind, Question};
-use crate::error::Error;
+use crate::error::{Error, clip};
 use crate::yaml::{Document, NodePath, Value};
 
-/// Largest answers file accepted, in bytes.
-pub const MAX_ANSWERS_BYTES: usize = 1024 * 1024;
+/// Largest answers file accepted, in bytes. A complete answers file is a few hundred bytes; the
+/// YAML parser needs about two seconds per megabyte of densely packed nodes, so a larger limit
+/// would let a bad file stall a pipeline.
+pub const MAX_ANSWERS_BYTES: usize = 64 * 1024;
 
 /// One answer, typed by its question's kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -58,7 +60,7 @@ pub enum Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Flag(text) => write!(f, "--set {text}"),
+            Origin::Flag(text) => write!(f, "--set {}", clip(text, MAX_SHOWN)),
             Origin::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
             Origin::Stdin { line } => write!(f, "stdin line {line}"),
             Origin::Prompt => f.write_str("prompt"),
@@ -70,11 +72,15 @@ impl fmt::Display for Origin {
 /// The answers given so far, by question id, in the order they were given.
 pub type Answers = IndexMap<String, Answer>;
 
+/// The most characters of a value, question id or flag echoed in a message.
+const MAX_SHOWN: usize = 80;
+
 /// A bad answer: names the question, the value, where it came from and what would fit.
 pub fn bad_answer(origin: &Origin, question: &Question, value: &str, problem: &str) -> Error {
     Error::Answer(format!(
-        "{origin}: question `{}`: {problem} `{value}`; expected {}",
+        "{origin}: question `{}`: {problem} `{}`; expected {}",
         question.id,
+        clip(value, MAX_SHOWN),
         expected(question)
     ))
 }
@@ -298,7 +304,8 @@ pub fn from_flags(
         let origin = Origin::Flag(flag.clone());
         let Some((id, value)) = flag.split_once('=') else {
             return Err(Error::Answer(format!(
-                "--set {flag}: expected ID=VALUE, e.g. --set scope=workload (questions: {})",
+                "--set {}: expected ID=VALUE, e.g. --set scope=workload (questions: {})",
+                clip(flag, MAX_SHOWN),
                 question_ids(catalog)
             )));
         };
@@ -417,7 +424,8 @@ fn find_question<'c>(
         .find(|q| q.id == id || q.id.replace('_', "-") == id)
         .ok_or_else(|| {
             Error::Answer(format!(
-                "{origin}: unknown question `{id}`; questions: {}",
+                "{origin}: unknown question `{}`; questions: {}",
+                clip(id, MAX_SHOWN),
                 question_ids(catalog)
             ))
         })

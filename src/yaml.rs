@@ -15,9 +15,11 @@ use serde::de::DeserializeOwned;
 
 pub use serde_yaml::Value;
 
-/// Largest YAML text accepted, in bytes. Catalogs and answers files are a few kilobytes; anything
-/// this large is a mistake (or an attack) and is refused before parsing.
-pub const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
+/// Largest YAML text accepted, in bytes. Catalog files are a few kilobytes (the largest built-in
+/// one is 16 kB); anything this large is a mistake (or an attack) and is refused before parsing.
+/// The parser needs about two seconds per megabyte of densely packed nodes (`[1,1,1,...]`) even
+/// in a release build, so the limit is what keeps any file under a second.
+pub const MAX_TEXT_BYTES: usize = 512 * 1024;
 
 /// A place in a text file: 1-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -96,15 +98,20 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The most characters of a message shown: a message may quote a value from the file (serde's
+/// "invalid type: string ..."), and one line of a few hundred characters is enough to find it.
+const MAX_MESSAGE_CHARS: usize = 500;
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = crate::error::clip(&self.message, MAX_MESSAGE_CHARS);
         if self.position.line == 0 {
-            write!(f, "{}: {}", self.file, self.message)
+            write!(f, "{}: {message}", self.file)
         } else {
             write!(
                 f,
-                "{}:{}:{}: {}",
-                self.file, self.position.line, self.position.column, self.message
+                "{}:{}:{}: {message}",
+                self.file, self.position.line, self.position.column
             )
         }
     }
@@ -139,6 +146,15 @@ impl Document {
                     "file is {} bytes; the limit is {} bytes",
                     text.len(),
                     MAX_TEXT_BYTES
+                ),
+            });
+        }
+        if let Some(position) = too_deep(text) {
+            return Err(Diagnostic {
+                file: file.to_owned(),
+                position,
+                message: format!(
+                    "invalid YAML: recursion limit exceeded (more than {MAX_FLOW_DEPTH} nested `[` or `{{`)"
                 ),
             });
         }
@@ -277,6 +293,40 @@ fn strip_location(message: &str) -> String {
         .filter(|_| line > 0)
         .unwrap_or(rest.len());
     format!("{}{}", &message[..start], &rest[end..])
+}
+
+/// Open brackets counted before parsing. `yaml_serde` refuses nesting deeper than 128 levels, but
+/// only after its scanner has walked every bracket, which takes seconds for half a megabyte of
+/// `[`; a text this deep is refused at once. (Brackets inside strings count too, which errs on
+/// the side of a clear error for a text no catalog or answers file looks like.)
+const MAX_FLOW_DEPTH: usize = 1000;
+
+/// Where the bracket that opens the `MAX_FLOW_DEPTH + 1`th level of `[`/`{` nesting is, if any.
+fn too_deep(text: &str) -> Option<Position> {
+    let mut depth = 0usize;
+    let mut line = 1;
+    let mut column = 0;
+    for byte in text.bytes() {
+        // Columns count characters: UTF-8 continuation bytes do not start one.
+        if byte & 0xC0 != 0x80 {
+            column += 1;
+        }
+        match byte {
+            b'\n' => {
+                line += 1;
+                column = 0;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(Position { line, column });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Walks the YAML events of `text` and records where every mapping key and every node starts.
@@ -425,6 +475,44 @@ mod tests {
             doc.position(&root.key("a").key("c").index(1).key("zz")),
             Position { line: 5, column: 7 }
         );
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_parsing() {
+        let text = format!("a: é\nb: {}", "[".repeat(200_000));
+        let start = std::time::Instant::now();
+        let d = Document::parse("f.yaml", &text).err().unwrap();
+        assert!(start.elapsed() < std::time::Duration::from_millis(500));
+        assert_eq!(
+            d.position,
+            Position {
+                line: 2,
+                column: 1004
+            }
+        );
+        assert!(
+            d.message.contains("recursion limit exceeded"),
+            "{}",
+            d.message
+        );
+        // Balanced brackets never add up.
+        let flat = format!("a: [{}]\n", "[], ".repeat(5000));
+        assert!(Document::parse("f.yaml", &flat).is_ok());
+    }
+
+    #[test]
+    fn a_duplicate_key_is_reported_where_it_repeats() {
+        let at = |text: &str| {
+            let d = Document::parse("f.yaml", text).err().unwrap();
+            assert!(d.message.starts_with("duplicate key"), "{}", d.message);
+            (d.position.line, d.position.column)
+        };
+        assert_eq!(
+            at("platform: aks\nscope: pod\nsdk: x\nscope: pod\n"),
+            (4, 1)
+        );
+        assert_eq!(at("outer:\n  a: 1\n  b: [x, {a: 1}]\n  a: 2\n"), (4, 3));
+        assert_eq!(at("{a: {a: 1, b: 2}, b: 1, a: 3}"), (1, 25));
     }
 
     #[test]

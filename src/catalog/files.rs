@@ -6,11 +6,15 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::load::{
-    CATALOG_FILE, MODELS_DIR, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
+    CATALOG_FILE, MISSING_FILE, MODELS_DIR, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
 };
 use super::{Catalog, CatalogError, Origin, builtin, parse};
 use crate::error::Error;
 use crate::yaml::{Diagnostic, MAX_TEXT_BYTES, Position};
+
+/// The most bytes read from one rules folder, all files together: eight times the built-in
+/// catalog. Each file also has its own limit, [`MAX_TEXT_BYTES`].
+pub const MAX_FOLDER_BYTES: usize = 1024 * 1024;
 
 /// Reads and validates the catalog in `dir`.
 pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
@@ -30,8 +34,11 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
         )));
     }
     let display_root = dir.display().to_string();
+    // Named as `parse` names them, so that its diagnostics and these agree.
+    let display = |rel: &str| format!("{}/{rel}", display_root.trim_end_matches('/'));
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut unusable = Vec::new();
     let mut rels: Vec<String> = [
         CATALOG_FILE,
         SOURCES_FILE,
@@ -58,24 +65,49 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
         names.sort();
         rels.extend(names.into_iter().map(|n| format!("{MODELS_DIR}/{n}")));
     }
+    let mut total = 0;
     for rel in rels {
         let path = dir.join(&rel);
         match read_text(&path) {
-            Ok(Some(text)) => files.push((rel, text)),
+            Ok(Some(text)) => {
+                total += text.len();
+                if total > MAX_FOLDER_BYTES {
+                    return Err(Error::Catalog(CatalogError::new(vec![Diagnostic {
+                        file: display_root.clone(),
+                        position: Position::default(),
+                        message: format!(
+                            "the rules files together are larger than the limit of {MAX_FOLDER_BYTES} bytes \
+                             (reached at {})",
+                            display(&rel)
+                        ),
+                    }])));
+                }
+                files.push((rel, text));
+            }
             Ok(None) => {} // missing: the parser reports it
-            Err(message) => diagnostics.push(Diagnostic {
-                file: format!("{display_root}/{rel}"),
-                position: Position::default(),
-                message,
-            }),
+            Err(message) => {
+                unusable.push(display(&rel));
+                diagnostics.push(Diagnostic {
+                    file: display(&rel),
+                    position: Position::default(),
+                    message,
+                });
+            }
         }
     }
     match parse(Origin::Folder(dir.to_path_buf()), &display_root, &files) {
         Ok(catalog) if diagnostics.is_empty() => Ok(catalog),
-        Ok(_) => Err(Error::Catalog(CatalogError { diagnostics })),
+        Ok(_) => Err(Error::Catalog(CatalogError::new(diagnostics))),
         Err(mut err) => {
+            // A file that is there but unusable was not handed to `parse`, which takes it for
+            // missing: its problem is already reported, once.
+            err.diagnostics
+                .retain(|d| !(d.message == MISSING_FILE && unusable.contains(&d.file)));
+            let omitted = err.omitted;
             diagnostics.append(&mut err.diagnostics);
-            Err(Error::Catalog(CatalogError { diagnostics }))
+            let mut err = CatalogError::new(diagnostics);
+            err.omitted += omitted;
+            Err(Error::Catalog(err))
         }
     }
 }

@@ -13,20 +13,47 @@ use super::validate::Validator;
 use super::*;
 use crate::yaml::{Diagnostic, Document, NodePath, Position, Value};
 
-/// Everything wrong with a catalog, in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Everything wrong with a catalog, in file order: the first [`MAX_DIAGNOSTICS`] problems, and
+/// how many more were found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CatalogError {
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems found but not listed: a broken generated file can have hundreds of thousands,
+    /// and printing them all helps nobody.
+    pub omitted: usize,
+}
+
+/// The most problems listed for one catalog.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
+/// The most bad entries of one list (`rules`, `sources`...) deserialized before the rest of the
+/// list is skipped.
+const MAX_BAD_ENTRIES: usize = 20;
+
+impl CatalogError {
+    /// Keeps the first [`MAX_DIAGNOSTICS`] diagnostics and counts the rest.
+    pub fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
+        let omitted = diagnostics.len().saturating_sub(MAX_DIAGNOSTICS);
+        diagnostics.truncate(MAX_DIAGNOSTICS);
+        Self {
+            diagnostics,
+            omitted,
+        }
+    }
 }
 
 impl fmt::Display for CatalogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.diagnostics.len();
+        let n = self.diagnostics.len() + self.omitted;
         write!(
             f,
             "the catalog has {n} problem{}",
             if n == 1 { "" } else { "s" }
-        )
+        )?;
+        if self.omitted > 0 {
+            write!(f, " (the first {} are listed)", self.diagnostics.len())?;
+        }
+        Ok(())
     }
 }
 
@@ -39,6 +66,9 @@ pub const TARGETS_FILE: &str = "targets.yaml";
 pub const QUESTIONS_FILE: &str = "questions.yaml";
 pub const RULES_FILE: &str = "rules.yaml";
 pub const MODELS_DIR: &str = "models";
+
+/// The message for a required file that is not in the folder.
+pub const MISSING_FILE: &str = "file is missing";
 
 /// An item of the catalog and where it was written, for messages.
 pub(crate) struct Located<T> {
@@ -140,7 +170,7 @@ pub fn parse(
         RULES_FILE,
     ] {
         if !files.iter().any(|(rel, _)| rel == required) {
-            diagnostics.push(missing(&display(required), "file is missing"));
+            diagnostics.push(missing(&display(required), MISSING_FILE));
             parsed.unread.whole_file(required);
         }
     }
@@ -249,7 +279,7 @@ pub fn parse(
         )
     });
     if !diagnostics.is_empty() {
-        return Err(CatalogError { diagnostics });
+        return Err(CatalogError::new(diagnostics));
     }
     let catalog = parsed
         .catalog
@@ -358,8 +388,20 @@ fn list<T: DeserializeOwned>(
             unread.all = true;
             continue;
         };
+        let mut bad = 0;
         for (i, entry) in entries.iter().enumerate() {
             let at = path.index(i);
+            if bad == MAX_BAD_ENTRIES {
+                diagnostics.push(doc.error_at(
+                    &at,
+                    format!(
+                        "`{key}` has more than {MAX_BAD_ENTRIES} bad entries; the {} after this one were not checked",
+                        entries.len() - i - 1
+                    ),
+                ));
+                unread.all = true;
+                break;
+            }
             match doc.deserialize::<T>(&at, entry) {
                 Ok(value) => items.push(Located {
                     value,
@@ -369,6 +411,7 @@ fn list<T: DeserializeOwned>(
                 Err(d) => {
                     diagnostics.push(d);
                     unread.entry(entry);
+                    bad += 1;
                 }
             }
         }
@@ -386,7 +429,7 @@ pub fn describe(value: &Value) -> String {
         Value::Null => "nothing".into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string {s:?}"),
+        Value::String(s) => format!("the string \"{}\"", crate::error::clip(s, 60)),
         Value::Sequence(_) => "a list".into(),
         Value::Mapping(_) => "a mapping".into(),
         Value::Tagged(t) => format!("a value tagged {}", t.tag),
