@@ -446,7 +446,8 @@ pub fn holds(cond: &Condition, answers: &Answers) -> bool {
     let Some(id) = &cond.question else {
         return false;
     };
-    let answer = answers.get(id);
+    // A handful of answers: a scan beats hashing the id, and this runs for every rule.
+    let answer = answers.iter().find(|(k, _)| *k == id).map(|(_, a)| a);
     if let Some(v) = &cond.not_equals {
         return answer.is_none_or(|a| !same(a, v));
     }

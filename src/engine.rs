@@ -6,7 +6,7 @@
 //! catalog's `tie_break`. Excluded models are never recommended, and when every model is excluded
 //! there is no recommendation. The result is the JSON shape of design.md section 5.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -110,46 +110,35 @@ pub fn fired<'a>(catalog: &'a Catalog, answers: &Answers) -> Vec<&'a Rule> {
 pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<String>) -> Advice<'a> {
     let fired = fired(catalog, &answers);
 
-    let mut scores: IndexMap<&str, i64> =
-        catalog.models.iter().map(|m| (m.id.as_str(), 0)).collect();
-    let mut excluded: IndexMap<&str, bool> = catalog
-        .models
-        .iter()
-        .map(|m| (m.id.as_str(), false))
-        .collect();
-    let mut model_reasons: IndexMap<&str, Vec<&str>> = catalog
-        .models
-        .iter()
-        .map(|m| (m.id.as_str(), Vec::new()))
-        .collect();
+    // Per model, by its position in the catalog: a catalog has a few models, so finding one by
+    // id is a short scan, cheaper than hashing for every effect of thousands of fired rules.
+    let models = &catalog.models;
+    let slot = |id: &str| models.iter().position(|m| m.id == id);
+    let mut scores = vec![0i64; models.len()];
+    let mut excluded = vec![false; models.len()];
+    let mut model_reasons: Vec<Vec<&str>> = vec![Vec::new(); models.len()];
     // The reasons already in each model's list: a set beside the list, so a catalog with
     // thousands of fired rules does not compare every reason with every earlier one.
-    let mut seen_reasons: IndexMap<&str, HashSet<&str>> = catalog
-        .models
-        .iter()
-        .map(|m| (m.id.as_str(), HashSet::new()))
-        .collect();
+    let mut seen_reasons: Vec<HashSet<&str>> = vec![HashSet::default(); models.len()];
     let mut reasons = Vec::new();
     for rule in &fired {
         let text = rule.reason.as_deref().unwrap_or_default();
         for (model, change) in &rule.score {
-            if let Some(score) = scores.get_mut(model.as_str()) {
-                *score += change;
+            if let Some(i) = slot(model) {
+                scores[i] += change;
             }
         }
         for model in &rule.exclude {
-            if let Some(x) = excluded.get_mut(model.as_str()) {
-                *x = true;
+            if let Some(i) = slot(model) {
+                excluded[i] = true;
             }
         }
         let touched = rule.score.keys().chain(rule.exclude.iter());
         for model in touched {
-            if let Some(list) = model_reasons.get_mut(model.as_str())
-                && seen_reasons
-                    .get_mut(model.as_str())
-                    .is_some_and(|seen| seen.insert(text))
+            if let Some(i) = slot(model)
+                && seen_reasons[i].insert(text)
             {
-                list.push(text);
+                model_reasons[i].push(text);
             }
         }
         if !rule.score.is_empty() || !rule.exclude.is_empty() {
@@ -170,15 +159,15 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
             .position(|t| t == id)
             .unwrap_or(usize::MAX)
     };
-    let mut ranking: Vec<Ranked> = catalog
-        .models
+    let mut ranking: Vec<Ranked> = models
         .iter()
-        .map(|m| Ranked {
+        .enumerate()
+        .map(|(i, m)| Ranked {
             model: &m.id,
             name: &m.name,
-            score: scores[m.id.as_str()],
-            excluded: excluded[m.id.as_str()],
-            reasons: model_reasons[m.id.as_str()].clone(),
+            score: scores[i],
+            excluded: excluded[i],
+            reasons: model_reasons[i].clone(),
         })
         .collect();
     ranking.sort_by(|a, b| {
@@ -195,7 +184,7 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
     let recommendation = chosen.map(|m| Recommendation {
         model: &m.id,
         name: &m.name,
-        score: scores[m.id.as_str()],
+        score: slot(&m.id).map_or(0, |i| scores[i]),
     });
 
     let mut caveats = Vec::new();

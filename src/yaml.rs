@@ -15,11 +15,31 @@ use serde::de::DeserializeOwned;
 
 pub use serde_yaml::Value;
 
-/// Largest YAML text accepted, in bytes. Catalog files are a few kilobytes (the largest built-in
-/// one is 16 kB); anything this large is a mistake (or an attack) and is refused before parsing.
-/// The parser needs about two seconds per megabyte of densely packed nodes (`[1,1,1,...]`) even
-/// in a release build, so the limit is what keeps any file under a second.
-pub const MAX_TEXT_BYTES: usize = 512 * 1024;
+/// Largest YAML text accepted, in bytes. Hand-written catalog files are a few kilobytes (the
+/// largest built-in one is 16 kB); anything this large is a mistake (or an attack) and is refused
+/// before parsing. The YAML parser needs about two seconds per megabyte of densely packed nodes
+/// (`[1,1,1,...]`) even in a release build, so the limit is what keeps any file near a second.
+pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
+
+/// Largest JSON text accepted, in bytes. JSON is YAML too, and a generated catalog (10,000 rules
+/// take about 3 MB) is best written as JSON: it is read by a JSON parser, two orders of magnitude
+/// faster than the YAML one, so it may be larger.
+pub const MAX_JSON_BYTES: usize = 16 * 1024 * 1024;
+
+/// Whether a text is JSON rather than block YAML: it opens with `{`. (A YAML flow mapping opens
+/// the same way; when the JSON parser rejects it the text is read as YAML.)
+pub fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// The size limit that applies to `text`.
+fn limit_for(text: &str) -> usize {
+    if is_json(text) {
+        MAX_JSON_BYTES
+    } else {
+        MAX_TEXT_BYTES
+    }
+}
 
 /// A place in a text file: 1-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -135,18 +155,36 @@ struct Positions {
 }
 
 impl Document {
+    /// A document whose text is known but not parsed into a value: for positions only, when the
+    /// caller deserialized the text itself.
+    pub fn unparsed(file: &str, text: &str) -> Self {
+        Self {
+            file: file.to_owned(),
+            value: Value::Null,
+            text: text.to_owned(),
+            positions: OnceLock::new(),
+        }
+    }
+
     /// Parses `text` (the contents of `file`). Fails with one diagnostic when the text is not
     /// YAML at all: nothing after a syntax error can be trusted.
     pub fn parse(file: &str, text: &str) -> Result<Self, Diagnostic> {
-        if text.len() > MAX_TEXT_BYTES {
+        if text.len() > limit_for(text) {
             return Err(Diagnostic {
                 file: file.to_owned(),
-                position: Position { line: 1, column: 1 },
-                message: format!(
-                    "file is {} bytes; the limit is {} bytes",
-                    text.len(),
-                    MAX_TEXT_BYTES
-                ),
+                // About the file as a whole: no position.
+                position: Position::default(),
+                message: if is_json(text) {
+                    format!(
+                        "file is {} bytes; the limit is {MAX_JSON_BYTES} bytes",
+                        text.len()
+                    )
+                } else {
+                    format!(
+                        "file is {} bytes; the limit is {MAX_TEXT_BYTES} bytes (JSON files may have up to {MAX_JSON_BYTES})",
+                        text.len()
+                    )
+                },
             });
         }
         if let Some(position) = too_deep(text) {
@@ -157,6 +195,11 @@ impl Document {
                     "invalid YAML: recursion limit exceeded (more than {MAX_FLOW_DEPTH} nested `[` or `{{`)"
                 ),
             });
+        }
+        if is_json(text)
+            && let Some(parsed) = Self::parse_json(file, text)
+        {
+            return parsed;
         }
         let value: Value = serde_yaml::from_str(text).map_err(|err| {
             let message = strip_location(&err.to_string());
@@ -199,6 +242,51 @@ impl Document {
             text: text.to_owned(),
             positions: OnceLock::new(),
         })
+    }
+
+    /// Reads JSON text with the JSON parser. `None` when it is not JSON after all (a YAML flow
+    /// mapping), so that the YAML parser reads it.
+    fn parse_json(file: &str, text: &str) -> Option<Result<Self, Diagnostic>> {
+        let at = |err: &serde_json::Error| Position {
+            line: err.line().max(1),
+            column: err.column().max(1),
+        };
+        let json = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(json) => json,
+            // Not JSON: YAML that looks like it (a flow mapping), unless the file says it is JSON.
+            Err(err) if err.is_syntax() && !file.ends_with(".json") => return None,
+            Err(err) => {
+                return Some(Err(Diagnostic {
+                    file: file.to_owned(),
+                    position: at(&err),
+                    message: format!("invalid JSON: {}", strip_json_location(&err.to_string())),
+                }));
+            }
+        };
+        // The JSON value keeps the last of two equal keys; a catalog must say which it means.
+        if let Err(err) = serde_json::from_str::<NoDuplicateKeys>(text) {
+            return Some(Err(Diagnostic {
+                file: file.to_owned(),
+                position: at(&err),
+                message: strip_json_location(&err.to_string()),
+            }));
+        }
+        let value = match serde_yaml::to_value(json) {
+            Ok(value) => value,
+            Err(err) => {
+                return Some(Err(Diagnostic {
+                    file: file.to_owned(),
+                    position: Position { line: 1, column: 1 },
+                    message: format!("invalid JSON: {err}"),
+                }));
+            }
+        };
+        Some(Ok(Self {
+            file: file.to_owned(),
+            value,
+            text: text.to_owned(),
+            positions: OnceLock::new(),
+        }))
     }
 
     fn positions(&self) -> &Positions {
@@ -265,6 +353,79 @@ impl Document {
                 self.error_at(&inner, format!("{field}{message}"))
             }
         })
+    }
+}
+
+/// Deserializes a whole file straight into `T`, without a value tree: JSON text with the JSON
+/// parser (much faster), anything else with the YAML one. `None` on any problem; the caller then
+/// takes the path that reports it.
+pub fn from_str_fast<T: DeserializeOwned>(text: &str) -> Option<T> {
+    if text.len() > limit_for(text) {
+        return None;
+    }
+    if is_json(text)
+        && let Ok(value) = serde_json::from_str(text)
+    {
+        return Some(value);
+    }
+    serde_yaml::from_str(text).ok()
+}
+
+/// serde_json ends its messages with " at line L column C"; the diagnostic carries the position.
+fn strip_json_location(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// A JSON document walked only to find a key that repeats within one object.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NoDuplicateKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(self)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(self)
     }
 }
 

@@ -10,11 +10,12 @@ use super::load::{
 };
 use super::{Catalog, CatalogError, Origin, builtin, parse};
 use crate::error::Error;
-use crate::yaml::{Diagnostic, MAX_TEXT_BYTES, Position};
+use crate::yaml::{Diagnostic, MAX_JSON_BYTES, Position};
 
-/// The most bytes read from one rules folder, all files together: eight times the built-in
-/// catalog. Each file also has its own limit, [`MAX_TEXT_BYTES`].
-pub const MAX_FOLDER_BYTES: usize = 1024 * 1024;
+/// The most bytes read from one rules folder, all files together: room for a generated catalog of
+/// tens of thousands of rules written as JSON. Each file also has its own limit
+/// ([`crate::yaml::MAX_TEXT_BYTES`] for YAML, [`MAX_JSON_BYTES`] for JSON).
+pub const MAX_FOLDER_BYTES: usize = 32 * 1024 * 1024;
 
 /// Reads and validates the catalog in `dir`.
 pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
@@ -123,9 +124,10 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
     if meta.is_dir() {
         return Err("is a folder, expected a YAML file".into());
     }
-    if meta.len() > MAX_TEXT_BYTES as u64 {
+    // The larger (JSON) limit: the parser applies the one for the file's format.
+    if meta.len() > MAX_JSON_BYTES as u64 {
         return Err(format!(
-            "file is {} bytes; the limit is {MAX_TEXT_BYTES} bytes",
+            "file is {} bytes; the limit is {MAX_JSON_BYTES} bytes",
             meta.len()
         ));
     }

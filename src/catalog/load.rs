@@ -134,7 +134,128 @@ fn id_of(value: &Value) -> Option<String> {
 
 /// Parses and validates a catalog from `(relative path, text)` pairs. `display_root` prefixes the
 /// file names in diagnostics (the folder given with `--rules`, or `rules` for the built-in one).
+///
+/// A sound catalog takes the fast path: each file deserialized in one go (JSON text with the
+/// JSON parser), then validated. Anything wrong sends it down the thorough path, which reads
+/// entry by entry and reports every problem with its position.
 pub fn parse(
+    origin: Origin,
+    display_root: &str,
+    files: &[(String, String)],
+) -> Result<Catalog, CatalogError> {
+    match parse_fast(&origin, display_root, files) {
+        Some(catalog) => Ok(catalog),
+        None => parse_thorough(origin, display_root, files),
+    }
+}
+
+fn display_name(display_root: &str, rel: &str) -> String {
+    if display_root.is_empty() {
+        rel.to_owned()
+    } else {
+        format!("{}/{rel}", display_root.trim_end_matches('/'))
+    }
+}
+
+/// The fast path: `None` unless every file is there, deserializes whole and validates.
+fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -> Option<Catalog> {
+    use crate::yaml::from_str_fast;
+    let mut parsed = Parsed {
+        docs: Vec::new(),
+        catalog: None,
+        sources: Vec::new(),
+        models: Vec::new(),
+        targets: Vec::new(),
+        questions: Vec::new(),
+        rules: Vec::new(),
+        unread: Unread::default(),
+    };
+    let root = NodePath::root();
+    let (mut sources, mut targets, mut questions, mut rules) = (None, None, None, None);
+    for (rel, text) in files {
+        let index = parsed.docs.len();
+        // Without its text: on the fast path a document only names its file, since any problem
+        // sends the catalog down the thorough path, which reports positions.
+        parsed
+            .docs
+            .push(Document::unparsed(&display_name(display_root, rel), ""));
+        match rel.as_str() {
+            CATALOG_FILE => {
+                parsed.catalog = Some(Located {
+                    value: from_str_fast::<CatalogFile>(text)?,
+                    doc: index,
+                    path: root.clone(),
+                })
+            }
+            SOURCES_FILE => {
+                sources = Some(listed(
+                    "sources",
+                    index,
+                    from_str_fast::<SourcesFile>(text)?.sources,
+                ))
+            }
+            TARGETS_FILE => {
+                targets = Some(listed(
+                    "targets",
+                    index,
+                    from_str_fast::<TargetsFile>(text)?.targets,
+                ))
+            }
+            QUESTIONS_FILE => {
+                questions = Some(listed(
+                    "questions",
+                    index,
+                    from_str_fast::<QuestionsFile>(text)?.questions,
+                ))
+            }
+            RULES_FILE => {
+                rules = Some(listed(
+                    "rules",
+                    index,
+                    from_str_fast::<RulesFile>(text)?.rules,
+                ))
+            }
+            rel if is_model_file(rel) => parsed.models.push(Located {
+                value: from_str_fast::<Model>(text)?,
+                doc: index,
+                path: root.clone(),
+            }),
+            _ => {}
+        }
+    }
+    parsed.catalog.as_ref()?;
+    parsed.sources = sources?;
+    parsed.targets = targets?;
+    parsed.questions = questions?;
+    parsed.rules = rules?;
+    if parsed.models.is_empty() {
+        return None;
+    }
+    parsed
+        .models
+        .sort_by(|a, b| parsed.docs[a.doc].file.cmp(&parsed.docs[b.doc].file));
+    if !Validator::new(&parsed).run().is_empty() {
+        return None;
+    }
+    Some(assemble(origin.clone(), parsed))
+}
+
+/// The entries of a list file, with the paths the thorough path would give them.
+fn listed<T>(key: &str, doc: usize, items: Vec<T>) -> Vec<Located<T>> {
+    let list = NodePath::root().key(key);
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| Located {
+            value,
+            doc,
+            path: list.index(i),
+        })
+        .collect()
+}
+
+/// The thorough path: every entry on its own, every problem reported.
+fn parse_thorough(
     origin: Origin,
     display_root: &str,
     files: &[(String, String)],
@@ -281,11 +402,16 @@ pub fn parse(
     if !diagnostics.is_empty() {
         return Err(CatalogError::new(diagnostics));
     }
+    Ok(assemble(origin, parsed))
+}
+
+/// The catalog from validated parts.
+fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
     let catalog = parsed
         .catalog
         .expect("a valid catalog has catalog.yaml")
         .value;
-    Ok(Catalog {
+    Catalog {
         origin,
         as_of: catalog.as_of,
         tie_break: catalog.tie_break,
@@ -295,7 +421,7 @@ pub fn parse(
         targets: parsed.targets.into_iter().map(|t| t.value).collect(),
         questions: parsed.questions.into_iter().map(|q| q.value).collect(),
         rules: parsed.rules.into_iter().map(|r| r.value).collect(),
-    })
+    }
 }
 
 /// Where a file of the rules folder comes in reports: catalog, sources, models, targets,
@@ -433,5 +559,50 @@ pub fn describe(value: &Value) -> String {
         Value::Sequence(_) => "a list".into(),
         Value::Mapping(_) => "a mapping".into(),
         Value::Tagged(t) => format!("a value tagged {}", t.tag),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::builtin;
+
+    fn owned(files: &[(&str, &str)]) -> Vec<(String, String)> {
+        files
+            .iter()
+            .map(|(rel, text)| ((*rel).to_owned(), (*text).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_fast_and_thorough_paths_read_the_same_catalog() {
+        let files = owned(builtin::FILES);
+        let fast = parse_fast(&Origin::BuiltIn, "rules", &files)
+            .expect("the fast path takes a valid catalog");
+        let thorough = parse_thorough(Origin::BuiltIn, "rules", &files).expect("valid");
+        assert_eq!(format!("{fast:?}"), format!("{thorough:?}"));
+    }
+
+    #[test]
+    fn the_compiled_builtin_catalog_is_the_one_written_in_rules() {
+        let compiled = parse_fast(&Origin::BuiltIn, "rules", &owned(builtin::COMPILED))
+            .expect("the compiled catalog loads on the fast path");
+        let written = builtin::load_as_written().expect("the YAML catalog is valid");
+        assert_eq!(format!("{compiled:?}"), format!("{written:?}"));
+    }
+
+    #[test]
+    fn a_problem_sends_the_catalog_down_the_thorough_path() {
+        let mut files = owned(builtin::FILES);
+        let rules = files.iter_mut().find(|(rel, _)| rel == RULES_FILE).unwrap();
+        rules.1 = rules.1.replacen("equals: cluster", "equals: clutser", 1);
+        assert!(parse_fast(&Origin::BuiltIn, "rules", &files).is_none());
+        let err = parse(Origin::BuiltIn, "rules", &files).unwrap_err();
+        assert_eq!(err.diagnostics.len(), 1);
+        assert!(
+            err.diagnostics[0]
+                .to_string()
+                .starts_with("rules/rules.yaml:")
+        );
     }
 }

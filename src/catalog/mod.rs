@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 
 pub use load::{CatalogError, parse};
 
+/// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
+/// thousands of these.
+pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
+
 /// A text a user can see, with the ids of the sources that back it.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -73,7 +77,8 @@ pub struct Model {
     /// Who receives the role assignments when this model is used.
     pub grantee: String,
     /// One fact per comparison row id, in any order.
-    pub values: indexmap::IndexMap<String, Fact>,
+    #[serde(deserialize_with = "unique_keys")]
+    pub values: Map<String, Fact>,
     pub pros: Vec<Fact>,
     pub cons: Vec<Fact>,
     pub limits: Vec<Fact>,
@@ -285,8 +290,12 @@ pub struct Rule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Model id -> score change.
-    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
-    pub score: indexmap::IndexMap<String, i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Map::is_empty",
+        deserialize_with = "unique_keys"
+    )]
+    pub score: Map<String, i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -310,6 +319,36 @@ pub struct RuleStep {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+}
+
+/// A mapping whose keys must not repeat. Parsers that stream into a map keep the last of two
+/// equal keys; a catalog must say which one it means.
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<Map<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = Map<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Map::default();
+            while let Some((key, value)) = map.next_entry::<String, V>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 /// Where a catalog came from, for messages and for the `catalog` block of the advice.
@@ -366,12 +405,21 @@ impl Catalog {
 
     /// URLs for source ids, in the order given, without repeats. Ids are validated at load time.
     pub fn urls<'a>(&'a self, ids: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
+        // Indexed once per call: advice over a large catalog cites thousands of ids.
+        let by_id: rustc_hash::FxHashMap<&str, &str> = self
+            .sources
+            .iter()
+            .map(|s| (s.id.as_str(), s.url.as_str()))
+            .collect();
+        let mut seen_ids = rustc_hash::FxHashSet::default();
         let mut urls: Vec<&str> = Vec::new();
         for id in ids {
-            if let Some(source) = self.source(id)
-                && !urls.contains(&source.url.as_str())
+            // Each id is looked up once; two ids may share a URL.
+            if seen_ids.insert(id.as_str())
+                && let Some(url) = by_id.get(id.as_str())
+                && !urls.contains(url)
             {
-                urls.push(&source.url);
+                urls.push(url);
             }
         }
         urls

@@ -2,7 +2,7 @@
 //! that every model fills, and conditions that fit the questions they test. Each problem is a
 //! diagnostic at the exact node that causes it; all of them are collected.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde_json::Value as Json;
 
@@ -53,7 +53,7 @@ impl<'a> Validator<'a> {
 
     /// Reports every id seen before in `items` (by `id_of`), at the repeated entry's `id`.
     fn unique<T>(&mut self, what: &str, items: &'a [Located<T>], id_of: impl Fn(&'a T) -> &'a str) {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut seen: HashMap<&str, usize> = HashMap::default();
         for (n, item) in items.iter().enumerate() {
             let id = id_of(&item.value);
             if let Some(first) = seen.get(id) {
@@ -79,6 +79,14 @@ impl<'a> Validator<'a> {
                 );
             }
         }
+    }
+
+    fn is_source(&self, id: &str) -> bool {
+        self.source_ids.contains(id)
+    }
+
+    fn is_model(&self, id: &str) -> bool {
+        self.model_ids.contains(&id)
     }
 
     fn source_refs(&mut self, doc: usize, path: &NodePath, ids: &[String]) {
@@ -151,7 +159,7 @@ impl<'a> Validator<'a> {
         if file.rows.is_empty() {
             self.error(doc, &path.key("rows"), "needs at least one comparison row");
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for (i, row) in file.rows.iter().enumerate() {
             let at = path.key("rows").index(i).key("id");
             if !seen.insert(row.id.as_str()) {
@@ -168,7 +176,7 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        let mut listed = HashSet::new();
+        let mut listed = HashSet::default();
         for (i, id) in file.tie_break.iter().enumerate() {
             let at = path.key("tie_break").index(i);
             self.model_ref(doc, &at, id);
@@ -282,7 +290,7 @@ impl<'a> Validator<'a> {
     fn questions(&mut self) -> HashMap<&'a str, (usize, &'a Question)> {
         let questions = &self.parsed.questions;
         self.unique("question", questions, |q| &q.id);
-        let mut known: HashMap<&str, (usize, &Question)> = HashMap::new();
+        let mut known: HashMap<&str, (usize, &Question)> = HashMap::default();
         for (n, q) in questions.iter().enumerate() {
             known.entry(q.value.id.as_str()).or_insert((n, &q.value));
         }
@@ -303,7 +311,7 @@ impl<'a> Validator<'a> {
                     format!("a `{}` question has no `choices`", question.kind.as_str()),
                 );
             }
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for (i, choice) in question.choices.iter().enumerate() {
                 let at = path.key("choices").index(i).key("id");
                 if !seen.insert(choice.id.as_str()) {
@@ -348,7 +356,13 @@ impl<'a> Validator<'a> {
                     .filter(|(_, (i, _))| *i < n)
                     .map(|(k, v)| (*k, *v))
                     .collect();
-                self.condition(doc, &path.key("asked_when"), cond, &earlier, Some(&known));
+                self.condition(
+                    doc,
+                    &|| path.key("asked_when"),
+                    cond,
+                    &earlier,
+                    Some(&known),
+                );
             }
         }
         known
@@ -360,23 +374,32 @@ impl<'a> Validator<'a> {
         for r in rules {
             let (doc, path, rule) = (r.doc, &r.path, &r.value);
             if let Some(cond) = &rule.when {
-                self.condition(doc, &path.key("when"), cond, questions, None);
+                self.condition(doc, &|| path.key("when"), cond, questions, None);
             }
+            // Paths are built only for a message (see `condition`).
             for model in rule.score.keys() {
-                self.model_ref(doc, &path.key("score").key(model), model);
+                if !self.is_model(model) {
+                    self.model_ref(doc, &path.key("score").key(model), model);
+                }
             }
             for (i, model) in rule.exclude.iter().enumerate() {
-                self.model_ref(doc, &path.key("exclude").index(i), model);
+                if !self.is_model(model) {
+                    self.model_ref(doc, &path.key("exclude").index(i), model);
+                }
             }
             for (i, caveat) in rule.caveats.iter().enumerate() {
-                self.model_ref(
-                    doc,
-                    &path.key("caveats").index(i).key("model"),
-                    &caveat.model,
-                );
+                if !self.is_model(&caveat.model) {
+                    self.model_ref(
+                        doc,
+                        &path.key("caveats").index(i).key("model"),
+                        &caveat.model,
+                    );
+                }
             }
             for (i, step) in rule.steps.iter().enumerate() {
-                self.model_ref(doc, &path.key("steps").index(i).key("model"), &step.model);
+                if !self.is_model(&step.model) {
+                    self.model_ref(doc, &path.key("steps").index(i).key("model"), &step.model);
+                }
             }
             let changes = !rule.score.is_empty() || !rule.exclude.is_empty();
             if changes && rule.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
@@ -399,16 +422,20 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            self.source_refs(doc, &path.key("sources"), &rule.sources);
+            if rule.sources.is_empty() || !rule.sources.iter().all(|id| self.is_source(id)) {
+                self.source_refs(doc, &path.key("sources"), &rule.sources);
+            }
         }
     }
 
     /// Checks one condition. `questions` are the ones it may refer to; `all_questions`, when
-    /// given, tells a question asked later apart from an unknown one.
+    /// given, tells a question asked later apart from an unknown one. `at` gives the
+    /// condition's path, built only for a message: a large catalog has tens of thousands of
+    /// conditions and almost never a problem in them.
     fn condition(
         &mut self,
         doc: usize,
-        path: &NodePath,
+        at: &dyn Fn() -> NodePath,
         cond: &Condition,
         questions: &HashMap<&'a str, (usize, &'a Question)>,
         all_questions: Option<&HashMap<&'a str, (usize, &'a Question)>>,
@@ -422,7 +449,7 @@ impl<'a> Validator<'a> {
         if forms.iter().filter(|f| **f).count() != 1 {
             self.error(
                 doc,
-                path,
+                &at(),
                 "a condition needs exactly one of `question`, `all`, `any` or `not`",
             );
             return;
@@ -432,14 +459,14 @@ impl<'a> Validator<'a> {
                 if list.is_empty() {
                     self.error(
                         doc,
-                        &path.key(key),
+                        &at().key(key),
                         format!("`{key}` needs at least one condition"),
                     );
                 }
                 for (i, inner) in list.iter().enumerate() {
                     self.condition(
                         doc,
-                        &path.key(key).index(i),
+                        &|| at().key(key).index(i),
                         inner,
                         questions,
                         all_questions,
@@ -448,7 +475,7 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(inner) = &cond.not {
-            self.condition(doc, &path.key("not"), inner, questions, all_questions);
+            self.condition(doc, &|| at().key("not"), inner, questions, all_questions);
         }
         let Some(id) = &cond.question else {
             return;
@@ -457,7 +484,7 @@ impl<'a> Validator<'a> {
         if operators.len() != 1 {
             self.error(
                 doc,
-                path,
+                &at(),
                 format!(
                     "a comparison on `{id}` needs exactly one of {}",
                     OPERATORS
@@ -484,11 +511,10 @@ impl<'a> Validator<'a> {
                 let ids: Vec<&str> = ids.into_iter().map(|(k, _)| *k).collect();
                 format!("unknown question `{id}` (questions: {})", ids.join(", "))
             };
-            self.error(doc, &path.key("question"), message);
+            self.error(doc, &at().key("question"), message);
             return;
         };
         let op = operators[0];
-        let at = path.key(op);
         let result = match op {
             "equals" | "not_equals" => {
                 let value = cond.equals.as_ref().or(cond.not_equals.as_ref());
@@ -535,7 +561,7 @@ impl<'a> Validator<'a> {
             }
         };
         if let Err(message) = result {
-            self.error(doc, &at, message);
+            self.error(doc, &at().key(op), message);
         }
     }
 }

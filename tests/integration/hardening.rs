@@ -420,7 +420,9 @@ fn cases() -> Vec<Case> {
         rules(
             "a rules file over the size limit",
             |dir| fs::write(dir.join("rules.yaml"), "# padding\n".repeat(500_000)).unwrap(),
-            &["rules/rules.yaml: file is 5000000 bytes; the limit is 524288 bytes"],
+            &[
+                "rules/rules.yaml: file is 5000000 bytes; the limit is 1048576 bytes (JSON files may have up to 16777216)",
+            ],
         ),
         rules(
             "an alias bomb in rules.yaml",
@@ -490,10 +492,10 @@ fn cases() -> Vec<Case> {
             "rules files over the folder limit together",
             |dir| {
                 for name in ["sources.yaml", "targets.yaml", "questions.yaml"] {
-                    fs::write(dir.join(name), "# padding\n".repeat(40_000)).unwrap();
+                    fs::write(dir.join(name), format!("{{{}}}", " ".repeat(12_000_000))).unwrap();
                 }
             },
-            &["together are larger than the limit of 1048576 bytes"],
+            &["together are larger than the limit of 33554432 bytes"],
         ),
         Case {
             setup: Setup::Unreadable("rules/rules.yaml", |_| {}),
