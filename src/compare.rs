@@ -252,8 +252,8 @@ pub struct ModelRef<'a> {
 pub struct RowDoc<'a> {
     pub id: &'a str,
     pub label: &'a str,
-    pub values: indexmap::IndexMap<&'a str, &'a str>,
-    pub sources: indexmap::IndexMap<&'a str, Vec<&'a str>>,
+    pub values: crate::catalog::Map<&'a str, &'a str>,
+    pub sources: crate::catalog::Map<&'a str, Vec<&'a str>>,
 }
 
 /// A Markdown table cell: pipes escaped, line breaks as `<br>`, and no raw HTML (see

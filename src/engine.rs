@@ -8,7 +8,6 @@
 
 use rustc_hash::FxHashSet as HashSet;
 
-use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::answers::{Answer, Answers, holds};
@@ -58,7 +57,7 @@ pub struct Ranked<'a> {
 pub struct Reason<'a> {
     pub rule: &'a str,
     pub text: &'a str,
-    pub effects: IndexMap<&'a str, i64>,
+    pub effects: crate::catalog::Map<&'a str, i64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub excludes: Vec<&'a str>,
 }

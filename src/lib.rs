@@ -285,10 +285,20 @@ fn read_stdin() -> Result<String, Error> {
     })
 }
 
-fn load_catalog(cli: &Cli) -> Result<Catalog, Error> {
+/// The catalog a command works on: a `--rules` folder, or the built-in one. The built-in
+/// catalog is loaded once per process and never freed: it lives as long as the process, and
+/// freeing its thousands of small allocations on the way out would cost more than rendering.
+fn load_catalog(cli: &Cli) -> Result<std::borrow::Cow<'static, Catalog>, Error> {
+    static BUILT_IN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
     match &cli.rules {
-        Some(dir) => catalog::files::load_dir(dir),
-        None => Ok(catalog::builtin::load()?),
+        Some(dir) => Ok(std::borrow::Cow::Owned(catalog::files::load_dir(dir)?)),
+        None => {
+            if let Some(catalog) = BUILT_IN.get() {
+                return Ok(std::borrow::Cow::Borrowed(catalog));
+            }
+            let catalog = catalog::builtin::load()?;
+            Ok(std::borrow::Cow::Borrowed(BUILT_IN.get_or_init(|| catalog)))
+        }
     }
 }
 

@@ -416,6 +416,12 @@ fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
         as_of: catalog.as_of,
         tie_break: catalog.tie_break,
         rows: catalog.rows,
+        source_index: parsed
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.value.id.clone(), i))
+            .collect(),
         sources: parsed.sources.into_iter().map(|s| s.value).collect(),
         models: parsed.models.into_iter().map(|m| m.value).collect(),
         targets: parsed.targets.into_iter().map(|t| t.value).collect(),

@@ -380,6 +380,8 @@ pub struct Catalog {
     pub targets: Vec<Target>,
     pub questions: Vec<Question>,
     pub rules: Vec<Rule>,
+    /// Source positions by id, for the many lookups of a rendering.
+    pub(crate) source_index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Catalog {
@@ -388,7 +390,7 @@ impl Catalog {
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {
-        self.sources.iter().find(|s| s.id == id)
+        self.source_index.get(id).map(|i| &self.sources[*i])
     }
 
     pub fn target(&self, id: &str) -> Option<&Target> {
@@ -405,21 +407,15 @@ impl Catalog {
 
     /// URLs for source ids, in the order given, without repeats. Ids are validated at load time.
     pub fn urls<'a>(&'a self, ids: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
-        // Indexed once per call: advice over a large catalog cites thousands of ids.
-        let by_id: rustc_hash::FxHashMap<&str, &str> = self
-            .sources
-            .iter()
-            .map(|s| (s.id.as_str(), s.url.as_str()))
-            .collect();
         let mut seen_ids = rustc_hash::FxHashSet::default();
         let mut urls: Vec<&str> = Vec::new();
         for id in ids {
             // Each id is looked up once; two ids may share a URL.
             if seen_ids.insert(id.as_str())
-                && let Some(url) = by_id.get(id.as_str())
-                && !urls.contains(url)
+                && let Some(source) = self.source(id)
+                && !urls.contains(&source.url.as_str())
             {
-                urls.push(url);
+                urls.push(&source.url);
             }
         }
         urls

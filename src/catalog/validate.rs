@@ -81,39 +81,37 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn is_source(&self, id: &str) -> bool {
-        self.source_ids.contains(id)
-    }
-
     fn is_model(&self, id: &str) -> bool {
         self.model_ids.contains(&id)
     }
 
-    fn source_refs(&mut self, doc: usize, path: &NodePath, ids: &[String]) {
+    /// Checks source references. Like every check here, it builds the node's path (`at`) only
+    /// for a message: a catalog has thousands of facts and almost never a problem in them.
+    fn source_refs(&mut self, doc: usize, at: &dyn Fn() -> NodePath, ids: &[String]) {
         if ids.is_empty() {
-            self.error(doc, path, "needs at least one source");
+            self.error(doc, &at(), "needs at least one source");
         }
         for (i, id) in ids.iter().enumerate() {
             if !self.source_ids.contains(id.as_str()) && !self.parsed.unread.sources.excuses(id) {
                 self.error(
                     doc,
-                    &path.index(i),
+                    &at().index(i),
                     format!("unknown source `{id}` (not in sources.yaml)"),
                 );
             }
         }
     }
 
-    fn fact(&mut self, doc: usize, path: &NodePath, fact: &Fact) {
+    fn fact(&mut self, doc: usize, at: &dyn Fn() -> NodePath, fact: &Fact) {
         if fact.text.trim().is_empty() {
-            self.error(doc, &path.key("text"), "text is empty");
+            self.error(doc, &at().key("text"), "text is empty");
         }
-        self.source_refs(doc, &path.key("sources"), &fact.sources);
+        self.source_refs(doc, &|| at().key("sources"), &fact.sources);
     }
 
-    fn facts(&mut self, doc: usize, path: &NodePath, facts: &[Fact]) {
+    fn facts(&mut self, doc: usize, at: &dyn Fn() -> NodePath, facts: &[Fact]) {
         for (i, fact) in facts.iter().enumerate() {
-            self.fact(doc, &path.index(i), fact);
+            self.fact(doc, &|| at().index(i), fact);
         }
     }
 
@@ -223,7 +221,7 @@ impl<'a> Validator<'a> {
                 );
             }
             if let Some(note) = &model.status.note {
-                self.fact(doc, &path.key("status").key("note"), note);
+                self.fact(doc, &|| path.key("status").key("note"), note);
             }
             for (i, milestone) in model.status.dates.iter().enumerate() {
                 let at = path.key("status").key("dates").index(i);
@@ -234,10 +232,10 @@ impl<'a> Validator<'a> {
                         format!("date `{}` must be YYYY-MM-DD or YYYY-MM", milestone.date),
                     );
                 }
-                self.source_refs(doc, &at.key("sources"), &milestone.sources);
+                self.source_refs(doc, &|| at.key("sources"), &milestone.sources);
             }
-            self.fact(doc, &path.key("summary"), &model.summary);
-            self.fact(doc, &path.key("how_it_works"), &model.how_it_works);
+            self.fact(doc, &|| path.key("summary"), &model.summary);
+            self.fact(doc, &|| path.key("how_it_works"), &model.how_it_works);
             let values = path.key("values");
             for row in &rows {
                 if !model.values.contains_key(*row) {
@@ -256,21 +254,21 @@ impl<'a> Validator<'a> {
                         format!("unknown comparison row `{row}` (rows: {})", rows.join(", ")),
                     );
                 }
-                self.fact(doc, &values.key(row), fact);
+                self.fact(doc, &|| values.key(row), fact);
             }
-            self.facts(doc, &path.key("pros"), &model.pros);
-            self.facts(doc, &path.key("cons"), &model.cons);
-            self.facts(doc, &path.key("limits"), &model.limits);
+            self.facts(doc, &|| path.key("pros"), &model.pros);
+            self.facts(doc, &|| path.key("cons"), &model.cons);
+            self.facts(doc, &|| path.key("limits"), &model.limits);
             for (i, step) in model.setup.iter().enumerate() {
                 self.source_refs(
                     doc,
-                    &path.key("setup").index(i).key("sources"),
+                    &|| path.key("setup").index(i).key("sources"),
                     &step.sources,
                 );
             }
             self.source_refs(
                 doc,
-                &path.key("example").key("sources"),
+                &|| path.key("example").key("sources"),
                 &model.example.sources,
             );
         }
@@ -280,9 +278,9 @@ impl<'a> Validator<'a> {
         let targets = &self.parsed.targets;
         self.unique("target", targets, |t| &t.id);
         for t in targets {
-            self.fact(t.doc, &t.path.key("granted_in"), &t.value.granted_in);
-            self.facts(t.doc, &t.path.key("notes"), &t.value.notes);
-            self.source_refs(t.doc, &t.path.key("sources"), &t.value.sources);
+            self.fact(t.doc, &|| t.path.key("granted_in"), &t.value.granted_in);
+            self.facts(t.doc, &|| t.path.key("notes"), &t.value.notes);
+            self.source_refs(t.doc, &|| t.path.key("sources"), &t.value.sources);
         }
     }
 
@@ -422,9 +420,7 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            if rule.sources.is_empty() || !rule.sources.iter().all(|id| self.is_source(id)) {
-                self.source_refs(doc, &path.key("sources"), &rule.sources);
-            }
+            self.source_refs(doc, &|| path.key("sources"), &rule.sources);
         }
     }
 
