@@ -141,3 +141,64 @@ fn no_colors_when_never_no_color_or_not_a_terminal() {
         assert!(!text.contains('\x1b'), "{color:?} NO_COLOR={no_color}");
     }
 }
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    for args in [
+        &["advise", "--help"][..],
+        &["questions", "--help"],
+        &["compare", "--help"],
+        &["models", "--help"],
+        &["show", "--help"],
+        &["rules", "check", "--help"],
+        &["rules", "export", "--help"],
+        &["rules", "schema", "--help"],
+        &["completions", "--help"],
+        &["man", "--help"],
+    ] {
+        let text = help(args);
+        assert!(text.contains("Examples:"), "{args:?} has examples:\n{text}");
+        assert!(
+            text.contains("  aks-id "),
+            "{args:?} examples run aks-id:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn completions_are_produced_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef aks-id"),
+        ("fish", "complete -c aks-id"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[aks-id]"),
+    ] {
+        let run = run(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.contains(marker), "{shell} script has `{marker}`");
+        for command in ["advise", "compare", "questions", "show", "rules"] {
+            assert!(
+                run.stdout.contains(command),
+                "{shell} completes `{command}`"
+            );
+        }
+    }
+    let run = run(&["completions", "tcsh"]);
+    assert_clean_error(&run, 2);
+}
+
+#[test]
+fn the_man_page_is_produced() {
+    let run = run(&["man"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(".TH aks-id 1"), "a section-1 page");
+    assert!(
+        run.stdout.contains("catalog as of"),
+        "dated with the catalog"
+    );
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS"] {
+        assert!(run.stdout.contains(section), "has {section}");
+    }
+    assert!(run.stdout.contains("advise"), "lists the advise command");
+}
