@@ -216,7 +216,12 @@ fn advise(
             "aks-id: warning: {origin}: question `{id}` is not asked when these answers are given (it is asked when {when}); ignored"
         );
     }
-    let fired = engine::fired(catalog, &interview.answers);
+    // The rules that fired are listed only with --explain; the engine finds them again itself.
+    let fired = if args.explain {
+        engine::fired(catalog, &interview.answers)
+    } else {
+        Vec::new()
+    };
     let advice = engine::evaluate(catalog, interview.answers, interview.defaulted);
     advice::render(
         catalog,
