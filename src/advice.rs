@@ -176,7 +176,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
                     let others: Vec<String> = grant
                         .alternatives
                         .iter()
-                        .map(|r| format!("{} to {}", r.name, r.purpose))
+                        .map(|r| format!("{} — {}", r.name, r.purpose))
                         .collect();
                     s.push_str(&look.wrap(
                         &format!("Only for other needs: {}.", others.join("; ")),
@@ -355,7 +355,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                     let others: Vec<String> = g
                         .alternatives
                         .iter()
-                        .map(|r| format!("{} to {}", r.name, r.purpose))
+                        .map(|r| format!("{} — {}", r.name, r.purpose))
                         .collect();
                     roles.push_str(&format!(
                         "<br>Only for other needs: {}",
