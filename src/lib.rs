@@ -77,7 +77,8 @@ pub fn run(
     terminal: &Terminal,
     out: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
             use clap::error::ErrorKind;
@@ -91,11 +92,10 @@ pub fn run(
                     out.write_all(text.as_bytes()).map_err(out_err)?;
                     Ok(ExitCode::Success)
                 }
-                _ => {
-                    let text = err.render().to_string();
-                    let text = text.trim_end().trim_start_matches("error: ");
-                    Err(Error::Usage(text.to_owned()))
-                }
+                _ => Err(Error::Usage(one_line_usage_error(
+                    &err.render().to_string(),
+                    &args,
+                ))),
             };
         }
     };
@@ -155,6 +155,43 @@ pub fn run(
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// clap's usage error on one line: the problem, its possible values and tips, then where to
+/// read more (`see \`aks-id compare --help\``), instead of a usage block over several lines.
+fn one_line_usage_error(rendered: &str, args: &[OsString]) -> String {
+    // The subcommand typed, for the pointer to its help when clap shows no usage line.
+    let commands = <Cli as clap::CommandFactory>::command();
+    let mut command = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find(|a| commands.get_subcommands().any(|c| c.get_name() == *a))
+        .map_or_else(|| "aks-id".to_owned(), |sub| format!("aks-id {sub}"));
+    let mut message = String::new();
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(usage) = line.strip_prefix("Usage: ") {
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            if !words.is_empty() {
+                command = words.join(" ");
+            }
+        } else if !line.starts_with("For more information") {
+            let part = line.strip_prefix("error: ").unwrap_or(line);
+            let glue = if message.is_empty() {
+                ""
+            } else if part.starts_with("tip:") {
+                "; "
+            } else {
+                " "
+            };
+            message.push_str(glue);
+            message.push_str(part);
+        }
+    }
+    format!("{message} (see `{command} --help`)")
 }
 
 /// `aks-id advise`: gather the answers (flags, file, prompts or piped lines), evaluate, render.

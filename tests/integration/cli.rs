@@ -202,3 +202,29 @@ fn the_man_page_is_produced() {
     }
     assert!(run.stdout.contains("advise"), "lists the advise command");
 }
+
+#[test]
+fn usage_errors_are_one_line_and_point_to_the_right_help() {
+    for (args, expected) in [
+        (
+            &["compare", "-o", "nope"][..],
+            "aks-id: error: invalid value 'nope' for '--output <FORMAT>' [possible values: table, markdown, csv, json, yaml] (see `aks-id compare --help`)",
+        ),
+        (
+            &["compare", "--model", "x"],
+            "aks-id: error: unexpected argument '--model' found; tip: a similar argument exists: '--models' (see `aks-id compare --help`)",
+        ),
+        (
+            &["show"],
+            "aks-id: error: the following required arguments were not provided: <MODEL> (see `aks-id show --help`)",
+        ),
+        (
+            &["nope"],
+            "aks-id: error: unrecognized subcommand 'nope' (see `aks-id --help`)",
+        ),
+    ] {
+        let run = run(args);
+        assert_clean_error(&run, 2);
+        assert_eq!(run.stderr, format!("{expected}\n"), "{args:?}");
+    }
+}
