@@ -265,10 +265,24 @@ pub fn md_cell(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
-/// Markdown prose: `<` and `>` escaped, so that placeholders such as `<selector>` or
-/// `<resource>/.default` show as written instead of being taken for HTML tags and dropped.
+/// Markdown prose, shown as written: `<` and `>` escaped, so that placeholders such as
+/// `<selector>` or `<resource>/.default` are not taken for HTML tags and dropped, and `*`, `_`
+/// and backslashes escaped, so that names such as `azurekeyvaultsecretsprovider-*` or
+/// `service_accounts` do not turn into emphasis.
 pub fn md_text(text: &str) -> String {
-    text.replace('<', "&lt;").replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '*' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// One CSV record (RFC 4180): fields quoted when they hold a comma, quote or line break.
