@@ -17,6 +17,7 @@ pub mod model_sheet;
 pub mod output;
 pub mod questionnaire;
 pub mod schema;
+pub mod text_input;
 pub mod yaml;
 
 use std::ffi::OsString;
@@ -280,29 +281,20 @@ fn advise(
 const MAX_ANSWERS_FILE: u64 = answers::MAX_ANSWERS_BYTES as u64;
 
 fn read_answers_file(path: &std::path::Path) -> Result<String, Error> {
+    use text_input::Unreadable;
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::Usage(format!("answers file {shown} does not exist")),
-        _ => Error::io(format!("cannot read answers file {shown}"), e),
-    })?;
-    if meta.is_dir() {
-        return Err(Error::Usage(format!(
+    text_input::read(path, MAX_ANSWERS_FILE).map_err(|problem| match problem {
+        Unreadable::Missing => Error::Usage(format!("answers file {shown} does not exist")),
+        Unreadable::Folder => Error::Usage(format!(
             "answers file {shown} is a folder, expected a YAML or JSON file"
-        )));
-    }
-    if meta.len() > MAX_ANSWERS_FILE {
-        return Err(Error::Answer(format!(
-            "answers file {shown} is {} bytes; the limit is {MAX_ANSWERS_FILE} bytes",
-            meta.len()
-        )));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::io(format!("cannot read answers file {shown}"), e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::Answer(format!(
-            "answers file {shown} is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        )),
+        Unreadable::TooLarge(size) => Error::Answer(format!(
+            "answers file {shown} is {size} bytes; the limit is {MAX_ANSWERS_FILE} bytes"
+        )),
+        Unreadable::NotUtf8(offset) => Error::Answer(format!(
+            "answers file {shown} is not UTF-8 text (invalid byte at offset {offset})"
+        )),
+        Unreadable::Io(e) => Error::io(format!("cannot read answers file {shown}"), e),
     })
 }
 

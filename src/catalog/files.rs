@@ -116,28 +116,20 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
 /// Reads a catalog file as UTF-8 text: `None` when it does not exist, a message when it cannot be
 /// used.
 fn read_text(path: &Path) -> Result<Option<String>, String> {
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read: {e}")),
-    };
-    if meta.is_dir() {
-        return Err("is a folder, expected a YAML file".into());
-    }
+    use crate::text_input::{self, Unreadable};
     // The larger (JSON) limit: the parser applies the one for the file's format.
-    if meta.len() > MAX_JSON_BYTES as u64 {
-        return Err(format!(
-            "file is {} bytes; the limit is {MAX_JSON_BYTES} bytes",
-            meta.len()
-        ));
+    match text_input::read(path, MAX_JSON_BYTES as u64) {
+        Ok(text) => Ok(Some(text)),
+        Err(Unreadable::Missing) => Ok(None),
+        Err(Unreadable::Folder) => Err("is a folder, expected a YAML file".into()),
+        Err(Unreadable::TooLarge(size)) => Err(format!(
+            "file is {size} bytes; the limit is {MAX_JSON_BYTES} bytes"
+        )),
+        Err(Unreadable::NotUtf8(offset)) => {
+            Err(format!("not UTF-8 text (invalid byte at offset {offset})"))
+        }
+        Err(Unreadable::Io(e)) => Err(format!("cannot read: {e}")),
     }
-    let bytes = fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes).map(Some).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
 }
 
 /// Writes the built-in catalog into `dir`, creating it. Refuses to replace any existing file
