@@ -8,13 +8,11 @@ use aks_id::answers::{self, Answer};
 use aks_id::catalog::Catalog;
 use assert_cmd::Command;
 
-/// `aks-id` with no colors, the built-in catalog, and backtraces on (so a panic would show).
+/// `aks-id` with the environment of [`crate::support::aks_id`] (no colors, the built-in
+/// catalog, backtraces on so a panic would show), but no `COLUMNS`: these tests give `--width`.
 pub fn aks_id() -> Command {
-    let mut cmd = Command::cargo_bin("aks-id").expect("the aks-id binary is built");
-    cmd.env("NO_COLOR", "1")
-        .env("RUST_BACKTRACE", "1")
-        .env_remove("AKS_ID_RULES")
-        .env_remove("COLUMNS");
+    let mut cmd = crate::support::aks_id();
+    cmd.env_remove("COLUMNS");
     cmd
 }
 

@@ -10,13 +10,7 @@ use tempfile::TempDir;
 /// `aks-id` with a stable environment: no colors, a fixed width, no `--rules` from outside, and
 /// `RUST_BACKTRACE=1` so that any test of an error also proves no backtrace is printed.
 pub fn aks_id() -> Command {
-    let mut cmd = Command::cargo_bin("aks-id").expect("the aks-id binary is built");
-    cmd.env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .env("RUST_BACKTRACE", "1")
-        .env_remove("AKS_ID_RULES")
-        .env_remove("CLICOLOR_FORCE");
-    cmd
+    Command::from_std(aks_id_std())
 }
 
 /// What a run printed, as text.
