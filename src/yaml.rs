@@ -205,13 +205,14 @@ impl Document {
             let message = strip_location(&err.to_string());
             // yaml_serde reports a repeated key at the start of the document; the position walk
             // finds the repeated key itself.
-            if message.contains("duplicate entry")
-                && let Some((path, at)) = positions(text).duplicate
+            let walked = message.contains("duplicate entry").then(|| positions(text));
+            if let Some(walked) = &walked
+                && let Some((path, at)) = &walked.duplicate
             {
-                let first = positions(text).keys.get(&path).copied().unwrap_or_default();
+                let first = walked.keys.get(path).copied().unwrap_or_default();
                 return Diagnostic {
                     file: file.to_owned(),
-                    position: at,
+                    position: *at,
                     message: format!(
                         "duplicate key `{path}` (first given at line {})",
                         first.line
