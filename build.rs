@@ -22,6 +22,7 @@ fn main() {
         "targets.yaml",
         "questions.yaml",
         "rules.yaml",
+        "findings.yaml",
     ]
     .iter()
     .map(|s| (*s).to_owned())

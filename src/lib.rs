@@ -9,6 +9,7 @@ pub mod answers;
 pub mod catalog;
 pub mod citations;
 pub mod cli;
+pub mod commands;
 pub mod compare;
 pub mod engine;
 pub mod error;
@@ -16,6 +17,8 @@ pub mod interview;
 pub mod model_sheet;
 pub mod output;
 pub mod questionnaire;
+pub mod render;
+pub mod scan;
 pub mod schema;
 pub mod text_input;
 pub mod yaml;
@@ -139,6 +142,18 @@ pub fn run(
                 terminal.look(cli.color, args.width),
                 out,
             )?;
+        }
+        Command::Scan(args) => {
+            let catalog = load_catalog(&cli)?;
+            return commands::scan::run(&catalog, args, terminal, cli.color, out);
+        }
+        Command::Findings(args) => {
+            let catalog = load_catalog(&cli)?;
+            let look = terminal.look(cli.color, None);
+            match &args.id {
+                Some(id) => render::scan::finding_explain(&catalog, id, look, out)?,
+                None => render::scan::findings_list(&catalog, look, out)?,
+            }
         }
         Command::Rules(command) => return rules(&cli, command, out),
         Command::Completions { shell } => {
@@ -345,7 +360,7 @@ fn rules(cli: &Cli, command: &RulesCommand, out: &mut dyn Write) -> Result<ExitC
             };
             writeln!(
                 out,
-                "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules; as of {})",
+                "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules, {} findings; as of {})",
                 catalog.origin,
                 catalog.models.len(),
                 catalog.rows.len(),
@@ -353,6 +368,7 @@ fn rules(cli: &Cli, command: &RulesCommand, out: &mut dyn Write) -> Result<ExitC
                 catalog.targets.len(),
                 catalog.questions.len(),
                 catalog.rules.len(),
+                catalog.findings.len(),
                 catalog.as_of
             )
             .map_err(out_err)?;

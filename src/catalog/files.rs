@@ -6,7 +6,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::load::{
-    CATALOG_FILE, MISSING_FILE, MODELS_DIR, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
+    CATALOG_FILE, FINDINGS_FILE, MISSING_FILE, MODELS_DIR, QUESTIONS_FILE, RULES_FILE,
+    SOURCES_FILE, TARGETS_FILE,
 };
 use super::{Catalog, CatalogError, Origin, builtin, parse};
 use crate::error::Error;
@@ -46,6 +47,7 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
         TARGETS_FILE,
         QUESTIONS_FILE,
         RULES_FILE,
+        FINDINGS_FILE,
     ]
     .iter()
     .map(|s| (*s).to_owned())

@@ -66,6 +66,8 @@ pub const TARGETS_FILE: &str = "targets.yaml";
 pub const QUESTIONS_FILE: &str = "questions.yaml";
 pub const RULES_FILE: &str = "rules.yaml";
 pub const MODELS_DIR: &str = "models";
+/// Optional: the scan findings.
+pub const FINDINGS_FILE: &str = "findings.yaml";
 
 /// The message for a required file that is not in the folder.
 pub const MISSING_FILE: &str = "file is missing";
@@ -86,6 +88,7 @@ pub(crate) struct Parsed {
     pub targets: Vec<Located<Target>>,
     pub questions: Vec<Located<Question>>,
     pub rules: Vec<Located<Rule>>,
+    pub findings: Vec<Located<FindingMeta>>,
     /// What could not be read, so that references to it are not also reported as unknown.
     pub unread: Unread,
 }
@@ -168,6 +171,7 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
         targets: Vec::new(),
         questions: Vec::new(),
         rules: Vec::new(),
+        findings: Vec::new(),
         unread: Unread::default(),
     };
     let root = NodePath::root();
@@ -214,6 +218,13 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
                     index,
                     from_str_fast::<RulesFile>(text)?.rules,
                 ))
+            }
+            FINDINGS_FILE => {
+                parsed.findings = listed(
+                    "findings",
+                    index,
+                    from_str_fast::<FindingsFile>(text)?.findings,
+                )
             }
             rel if is_model_file(rel) => parsed.models.push(Located {
                 value: from_str_fast::<Model>(text)?,
@@ -276,6 +287,7 @@ fn parse_thorough(
         targets: Vec::new(),
         questions: Vec::new(),
         rules: Vec::new(),
+        findings: Vec::new(),
         unread: Unread::default(),
     };
 
@@ -367,6 +379,15 @@ fn parse_thorough(
                     &mut diagnostics,
                 );
             }
+            FINDINGS_FILE => {
+                parsed.findings = list(
+                    doc,
+                    index,
+                    "findings",
+                    &mut Partial::default(),
+                    &mut diagnostics,
+                );
+            }
             rel if is_model_file(rel) => match doc.deserialize::<Model>(&root, &doc.value) {
                 Ok(value) => parsed.models.push(Located {
                     value,
@@ -427,6 +448,7 @@ fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
         targets: parsed.targets.into_iter().map(|t| t.value).collect(),
         questions: parsed.questions.into_iter().map(|q| q.value).collect(),
         rules: parsed.rules.into_iter().map(|r| r.value).collect(),
+        findings: parsed.findings.into_iter().map(|f| f.value).collect(),
     }
 }
 
@@ -441,7 +463,8 @@ fn file_rank(rel: &str) -> usize {
         TARGETS_FILE => 3,
         QUESTIONS_FILE => 4,
         RULES_FILE => 5,
-        _ => 6,
+        FINDINGS_FILE => 6,
+        _ => 7,
     }
 }
 
