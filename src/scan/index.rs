@@ -317,6 +317,7 @@ pub fn uses_imds(pod: &Pod) -> bool {
                     .is_some_and(|v| v.value.contains("169.254.169.254"))
         }) || c.words.iter().any(|w| imds_command(&w.value))
             || (c.env.iter().any(|e| e.name == "AZURE_CLIENT_ID")
+                && c.env_from.is_empty()
                 && !c.env.iter().any(|e| {
                     SECRET_ENV.contains(&e.name.as_str()) || e.name == "AZURE_FEDERATED_TOKEN_FILE"
                 }))

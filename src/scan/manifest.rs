@@ -94,6 +94,9 @@ pub fn read(file: u32, text: &str, default_namespace: &str) -> FileScan {
             }
         }
     }
+    // A file that parses is a template only when it uses Helm's own names; other `{{ … }}` in
+    // rendered output (alert rules, workflows) is data.
+    let templated = templated.filter(|_| failed || template::helm_like(text));
     match templated {
         None => out.objects = objects,
         Some(at) => {
