@@ -5,59 +5,16 @@
 //! entry is reported without hiding the others; then `validate` checks what the types cannot
 //! (unique ids, references, conditions that fit their questions).
 
-use std::fmt;
-
 use serde::de::DeserializeOwned;
 
 use super::validate::Validator;
 use super::*;
-use crate::yaml::{Diagnostic, Document, NodePath, Position, Value};
-
-/// Everything wrong with a catalog, in file order: the first [`MAX_DIAGNOSTICS`] problems, and
-/// how many more were found.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CatalogError {
-    pub diagnostics: Vec<Diagnostic>,
-    /// Problems found but not listed: a broken generated file can have hundreds of thousands,
-    /// and printing them all helps nobody.
-    pub omitted: usize,
-}
-
-/// The most problems listed for one catalog.
-pub const MAX_DIAGNOSTICS: usize = 100;
+use crate::diag::{CatalogError, Diagnostic, Position, clip};
+use crate::yaml::{Document, NodePath, Value};
 
 /// The most bad entries of one list (`rules`, `sources`...) deserialized before the rest of the
 /// list is skipped.
 const MAX_BAD_ENTRIES: usize = 20;
-
-impl CatalogError {
-    /// Keeps the first [`MAX_DIAGNOSTICS`] diagnostics and counts the rest.
-    pub fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
-        let omitted = diagnostics.len().saturating_sub(MAX_DIAGNOSTICS);
-        diagnostics.truncate(MAX_DIAGNOSTICS);
-        Self {
-            diagnostics,
-            omitted,
-        }
-    }
-}
-
-impl fmt::Display for CatalogError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.diagnostics.len() + self.omitted;
-        write!(
-            f,
-            "the catalog has {n} problem{}",
-            if n == 1 { "" } else { "s" }
-        )?;
-        if self.omitted > 0 {
-            write!(f, " (the first {} are listed)", self.diagnostics.len())?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for CatalogError {}
 
 /// The files of a rules folder, relative to it, that a catalog is read from.
 pub const CATALOG_FILE: &str = "catalog.yaml";
@@ -561,7 +518,7 @@ pub fn describe(value: &Value) -> String {
         Value::Null => "nothing".into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string \"{}\"", crate::error::clip(s, 60)),
+        Value::String(s) => format!("the string \"{}\"", clip(s, 60)),
         Value::Sequence(_) => "a list".into(),
         Value::Mapping(_) => "a mapping".into(),
         Value::Tagged(t) => format!("a value tagged {}", t.tag),

@@ -7,12 +7,13 @@
 pub mod builtin;
 pub mod files;
 pub mod load;
+pub mod schema;
 mod validate;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use load::{CatalogError, parse};
+pub use load::parse;
 
 /// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
 /// thousands of these.
@@ -349,6 +350,22 @@ where
         }
     }
     deserializer.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+/// The `catalog` block shared by the machine-readable outputs.
+#[derive(Debug, serde::Serialize)]
+pub struct CatalogRef<'a> {
+    pub as_of: &'a str,
+    pub source: String,
+}
+
+impl<'a> CatalogRef<'a> {
+    pub fn of(catalog: &'a Catalog) -> Self {
+        Self {
+            as_of: &catalog.as_of,
+            source: catalog.origin.to_string(),
+        }
+    }
 }
 
 /// Where a catalog came from, for messages and for the `catalog` block of the advice.

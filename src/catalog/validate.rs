@@ -8,7 +8,8 @@ use serde_json::Value as Json;
 
 use super::load::{Located, Parsed};
 use super::*;
-use crate::yaml::{Diagnostic, Document, NodePath};
+use crate::diag::Diagnostic;
+use crate::yaml::{Document, NodePath};
 
 pub(crate) struct Validator<'a> {
     parsed: &'a Parsed,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use aks_id::answers::Answer;
+use aks_id::advise::answers::Answer;
 use aks_id::catalog::{Catalog, Kind, Question};
 use serde_json::Value;
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use aks_id::answers::{self, Answer};
+use aks_id::advise::answers::{self, Answer};
 use aks_id::catalog::Catalog;
 use assert_cmd::Command;
 

@@ -2,11 +2,11 @@
 //! deterministic advice that never recommends an excluded model or pod-managed identity; any
 //! invalid answer is bad input (exit 2), never a panic.
 
-use aks_id::answers::{self, Answer, Answers, Origin};
+use aks_id::advise::answers::{self, Answer, Answers, Origin};
+use aks_id::advise::engine;
+use aks_id::advise::interview::{self, Preset};
 use aks_id::catalog::{Catalog, Kind, Question};
-use aks_id::engine;
 use aks_id::error::ExitCode;
-use aks_id::interview::{self, Preset};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 

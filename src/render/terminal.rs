@@ -1,7 +1,13 @@
 //! How output looks on this terminal: colors on or off, and how wide text may be. Resolved once
 //! from the flags and the environment, then handed to the pure renderers.
 
-use crate::cli::ColorChoice;
+/// `--color WHEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// What the renderers need to know about where their output goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
