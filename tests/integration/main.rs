@@ -3,6 +3,7 @@
 
 mod advise;
 mod advise_support;
+mod architecture;
 mod catalog;
 mod cli;
 mod compare;
