@@ -93,6 +93,7 @@ pub fn aks_id_std() -> std::process::Command {
         .env("COLUMNS", "100")
         .env("RUST_BACKTRACE", "1")
         .env_remove("AKS_ID_RULES")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR");
     cmd
 }
