@@ -9,7 +9,7 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Kind, Question};
+use crate::catalog::{Catalog, Kind, Literal, Question};
 use crate::diag::clip;
 use crate::error::Error;
 use crate::yaml::{Document, NodePath, Value};
@@ -278,20 +278,20 @@ fn number(
 
 /// A question's default as an answer. Defaults are validated with the catalog.
 pub fn default_of(question: &Question) -> Answer {
-    let d = &question.default;
-    match question.kind {
-        Kind::OneOf => Answer::Choice(d.as_str().unwrap_or_default().to_owned()),
-        Kind::AnyOf => Answer::Choices(
-            d.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        ),
-        Kind::YesNo => Answer::YesNo(d.as_bool().unwrap_or_default()),
-        Kind::Number => Answer::Number(d.as_i64().unwrap_or_default()),
+    let text = |v: &Literal| match v {
+        Literal::Text(s) => Some(s.clone()),
+        _ => None,
+    };
+    match (question.kind, &question.default) {
+        (Kind::OneOf, d) => Answer::Choice(text(d).unwrap_or_default()),
+        (Kind::AnyOf, Literal::List(items)) => {
+            Answer::Choices(items.iter().filter_map(text).collect())
+        }
+        (Kind::AnyOf, _) => Answer::Choices(Vec::new()),
+        (Kind::YesNo, Literal::Bool(b)) => Answer::YesNo(*b),
+        (Kind::YesNo, _) => Answer::YesNo(false),
+        (Kind::Number, Literal::Number(n)) => Answer::Number(*n),
+        (Kind::Number, _) => Answer::Number(0),
     }
 }
 

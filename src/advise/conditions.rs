@@ -2,58 +2,49 @@
 //! answers, and how it reads in words.
 
 use super::answers::{Answer, Answers};
-use crate::catalog::{Condition, Question};
+use crate::catalog::{Condition, Literal, Question, Test};
 
 /// Whether `cond` holds for `answers`. A comparison on a question without an answer does not
 /// hold, except `not_equals`.
 pub fn holds(cond: &Condition, answers: &Answers) -> bool {
-    if let Some(all) = &cond.all {
-        return all.iter().all(|c| holds(c, answers));
-    }
-    if let Some(any) = &cond.any {
-        return any.iter().any(|c| holds(c, answers));
-    }
-    if let Some(not) = &cond.not {
-        return !holds(not, answers);
-    }
-    let Some(id) = &cond.question else {
-        return false;
+    let (id, test) = match cond {
+        Condition::All(all) => return all.iter().all(|c| holds(c, answers)),
+        Condition::Any(any) => return any.iter().any(|c| holds(c, answers)),
+        Condition::Not(not) => return !holds(not, answers),
+        Condition::Malformed(_) => return false,
+        Condition::Compare { question, test } => (question, test),
     };
     // A handful of answers: a scan beats hashing the id, and this runs for every rule.
     let answer = answers.iter().find(|(k, _)| *k == id).map(|(_, a)| a);
-    if let Some(v) = &cond.not_equals {
+    if let Test::NotEquals(v) = test {
         return answer.is_none_or(|a| !same(a, v));
     }
     let Some(answer) = answer else {
         return false;
     };
-    if let Some(v) = &cond.equals {
-        return same(answer, v);
-    }
-    if let Some(list) = &cond.one_of {
-        return list.iter().any(|v| same(answer, v));
-    }
     let picked = |c: &String| matches!(answer, Answer::Choices(list) if list.contains(c));
-    if let Some(list) = &cond.contains_any {
-        return list.iter().any(picked);
-    }
-    if let Some(list) = &cond.contains_all {
-        return list.iter().all(picked);
-    }
-    let Answer::Number(n) = answer else {
-        return false;
+    let number = match answer {
+        Answer::Number(n) => Some(*n),
+        _ => None,
     };
-    cond.gt.is_some_and(|x| *n > x)
-        || cond.gte.is_some_and(|x| *n >= x)
-        || cond.lt.is_some_and(|x| *n < x)
-        || cond.lte.is_some_and(|x| *n <= x)
+    match test {
+        Test::Equals(v) => same(answer, v),
+        Test::NotEquals(v) => !same(answer, v),
+        Test::OneOf(list) => list.iter().any(|v| same(answer, v)),
+        Test::ContainsAny(list) => list.iter().any(picked),
+        Test::ContainsAll(list) => list.iter().all(picked),
+        Test::Gt(x) => number.is_some_and(|n| n > *x),
+        Test::Gte(x) => number.is_some_and(|n| n >= *x),
+        Test::Lt(x) => number.is_some_and(|n| n < *x),
+        Test::Lte(x) => number.is_some_and(|n| n <= *x),
+    }
 }
 
-fn same(answer: &Answer, value: &serde_json::Value) -> bool {
+fn same(answer: &Answer, value: &Literal) -> bool {
     match (answer, value) {
-        (Answer::Choice(c), serde_json::Value::String(s)) => c == s,
-        (Answer::YesNo(b), serde_json::Value::Bool(v)) => b == v,
-        (Answer::Number(n), serde_json::Value::Number(v)) => v.as_i64() == Some(*n),
+        (Answer::Choice(c), Literal::Text(s)) => c == s,
+        (Answer::YesNo(b), Literal::Bool(v)) => b == v,
+        (Answer::Number(n), Literal::Number(v)) => n == v,
         _ => false,
     }
 }
@@ -72,43 +63,23 @@ pub fn describe(cond: &Condition) -> String {
         let parts: Vec<String> = items.iter().map(describe).collect();
         parts.join(&format!(" {word} "))
     };
-    if let Some(all) = &cond.all {
-        return format!("({})", list(all, "and"));
-    }
-    if let Some(any) = &cond.any {
-        return format!("({})", list(any, "or"));
-    }
-    if let Some(not) = &cond.not {
-        return format!("not {}", describe(not));
-    }
-    let q = cond.question.as_deref().unwrap_or_default();
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+    let (q, test) = match cond {
+        Condition::All(all) => return format!("({})", list(all, "and")),
+        Condition::Any(any) => return format!("({})", list(any, "or")),
+        Condition::Not(not) => return format!("not {}", describe(not)),
+        Condition::Malformed(raw) => return raw.question.clone().unwrap_or_default(),
+        Condition::Compare { question, test } => (question, test),
     };
-    let join = |items: &[String]| items.join(", ");
-    if let Some(v) = &cond.equals {
-        format!("{q} is {}", show(v))
-    } else if let Some(v) = &cond.not_equals {
-        format!("{q} is not {}", show(v))
-    } else if let Some(vs) = &cond.one_of {
-        format!(
-            "{q} is one of {}",
-            join(&vs.iter().map(show).collect::<Vec<_>>())
-        )
-    } else if let Some(vs) = &cond.contains_any {
-        format!("{q} includes any of {}", join(vs))
-    } else if let Some(vs) = &cond.contains_all {
-        format!("{q} includes all of {}", join(vs))
-    } else if let Some(n) = cond.gt {
-        format!("{q} > {n}")
-    } else if let Some(n) = cond.gte {
-        format!("{q} >= {n}")
-    } else if let Some(n) = cond.lt {
-        format!("{q} < {n}")
-    } else if let Some(n) = cond.lte {
-        format!("{q} <= {n}")
-    } else {
-        q.to_owned()
+    let shown = |vs: &[Literal]| vs.iter().map(Literal::shown).collect::<Vec<_>>().join(", ");
+    match test {
+        Test::Equals(v) => format!("{q} is {}", v.shown()),
+        Test::NotEquals(v) => format!("{q} is not {}", v.shown()),
+        Test::OneOf(vs) => format!("{q} is one of {}", shown(vs)),
+        Test::ContainsAny(vs) => format!("{q} includes any of {}", vs.join(", ")),
+        Test::ContainsAll(vs) => format!("{q} includes all of {}", vs.join(", ")),
+        Test::Gt(n) => format!("{q} > {n}"),
+        Test::Gte(n) => format!("{q} >= {n}"),
+        Test::Lt(n) => format!("{q} < {n}"),
+        Test::Lte(n) => format!("{q} <= {n}"),
     }
 }
