@@ -2,15 +2,13 @@
 //! catalog.
 
 use std::fs;
-
-use anyhow::Context as _;
-
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::load::{
-    CATALOG_FILE, MISSING_FILE, MODELS_DIR, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
-};
+use anyhow::Context as _;
+
+use super::load::MISSING_FILE;
+use super::names::{MODELS_DIR, REQUIRED_FILES};
 use super::{Catalog, Origin, builtin, parse};
 use crate::diag::{CatalogError, Diagnostic, Position};
 use crate::error::Error;
@@ -44,16 +42,7 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut unusable = Vec::new();
-    let mut rels: Vec<String> = [
-        CATALOG_FILE,
-        SOURCES_FILE,
-        TARGETS_FILE,
-        QUESTIONS_FILE,
-        RULES_FILE,
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    let mut rels: Vec<String> = REQUIRED_FILES.iter().map(|s| (*s).to_owned()).collect();
     let models = dir.join(MODELS_DIR);
     if models.is_dir() {
         let entries = fs::read_dir(&models)

@@ -8,6 +8,7 @@ pub mod builtin;
 mod condition;
 pub mod files;
 pub mod load;
+pub mod names;
 pub mod schema;
 mod validate;
 
