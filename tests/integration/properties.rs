@@ -10,7 +10,7 @@ use aks_id::error::ExitCode;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use crate::advise_support::*;
+use crate::support::*;
 
 fn builtin() -> &'static Catalog {
     static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
@@ -286,12 +286,12 @@ proptest! {
         let flag = format!("{}={text}", q.id);
         let file = format!("{}: {}\n", q.id, serde_json::to_string(&text).unwrap());
         let out = match how {
-            0 => run(&["advise", "--no-input", "-o", "json", "--set", &flag], None),
-            1 => run(&["advise", "--no-input", "-o", "json", "--answers", "-"], Some(&file)),
-            _ => run(&["advise", "-o", "json"], Some(&format!("{text}\n"))),
+            0 => run_stdin(&["advise", "--no-input", "-o", "json", "--set", &flag], None),
+            1 => run_stdin(&["advise", "--no-input", "-o", "json", "--answers", "-"], Some(&file)),
+            _ => run_stdin(&["advise", "-o", "json"], Some(&format!("{text}\n"))),
         };
-        let err = stderr(&out);
-        prop_assert_eq!(code(&out), 2, "{}", err);
+        let err = out.stderr;
+        prop_assert_eq!(out.code, 2, "{}", err);
         prop_assert!(!err.contains("panicked"), "{}", err);
         prop_assert!(err.contains(&format!("question `{}`", q.id)), "{}", err);
         prop_assert!(out.stdout.is_empty());
