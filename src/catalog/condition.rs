@@ -317,3 +317,70 @@ impl JsonSchema for Condition {
         RawCondition::json_schema(generator)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(yaml: &str) -> Condition {
+        serde_yaml::from_str(yaml).expect("a condition mapping")
+    }
+
+    #[test]
+    fn each_form_reads_into_its_variant_and_writes_back_the_same() {
+        let compare = read("question: scope\nequals: cluster\n");
+        assert_eq!(
+            compare,
+            Condition::Compare {
+                question: "scope".into(),
+                test: Test::Equals(Literal::Text("cluster".into())),
+            }
+        );
+        let nested = read(
+            "all:\n  - question: service_accounts\n    gt: 20\n  - not:\n      question: targets\n      contains_any: [sql]\n",
+        );
+        let Condition::All(items) = &nested else {
+            panic!("{nested:?}")
+        };
+        assert!(matches!(
+            &items[0],
+            Condition::Compare {
+                test: Test::Gt(20),
+                ..
+            }
+        ));
+        assert!(matches!(&items[1], Condition::Not(_)));
+        for condition in [compare, nested] {
+            let json = serde_json::to_value(&condition).unwrap();
+            assert_eq!(
+                serde_json::from_value::<Condition>(json).unwrap(),
+                condition
+            );
+        }
+    }
+
+    #[test]
+    fn a_mapping_without_exactly_one_form_or_operator_is_kept_for_the_validator() {
+        for yaml in [
+            "{}\n",
+            "question: scope\nall: []\n",
+            "question: scope\n",
+            "question: scope\nequals: cluster\nnot_equals: pod\n",
+        ] {
+            assert!(matches!(read(yaml), Condition::Malformed(_)), "{yaml}");
+        }
+        // The format stays strict: an unknown key is an error of the mapping.
+        assert!(serde_yaml::from_str::<Condition>("question: scope\nequal: x\n").is_err());
+    }
+
+    #[test]
+    fn literals_keep_what_does_not_fit_for_the_message() {
+        assert_eq!(
+            Literal::from(serde_json::json!(1.5)).describe(),
+            "the number 1.5"
+        );
+        assert_eq!(Literal::from(serde_json::json!(null)).describe(), "nothing");
+        assert_eq!(Literal::from(serde_json::json!(["a"])).shown(), "[\"a\"]");
+        assert_eq!(Literal::from(serde_json::json!(7)), Literal::Number(7));
+    }
+}
