@@ -1,9 +1,26 @@
-//! The command line as the user typed it (clap derive). `lib.rs` turns it into work; nothing
-//! here reads files or the environment beyond what clap does for `--rules`/`AKS_ID_RULES`.
+//! The command line as the user typed it (clap derive), and its translation into plain values
+//! ([`Cli::resolve`]): the commands below never see clap's types, only what to do. Nothing here
+//! reads files or the environment beyond what clap does for `--rules`/`AKS_ID_RULES`.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::commands::{self, Invocation, Settings};
+use crate::render::ColorChoice;
+use crate::render::ListFormat;
+use crate::render::advice::AdviceFormat;
+use crate::render::compare::CompareFormat;
+use crate::render::model_sheet::DocFormat;
+
+/// `--version`: the program's version and the built-in catalog's as-of date.
+pub const VERSION_LINE: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (catalog as of ",
+    env!("AKS_ID_CATALOG_AS_OF"),
+    ")"
+);
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -21,7 +38,7 @@ findings at or above --fail-on, 130 interrupted.";
 /// (Microsoft Entra pod-managed identity, retired) and `workload` (Microsoft Entra Workload ID).
 /// Every fact comes from a sourced catalog, built in or loaded with --rules.
 #[derive(Debug, Parser)]
-#[command(name = "aks-id", version = crate::VERSION_LINE, after_help = AFTER_HELP)]
+#[command(name = "aks-id", version = VERSION_LINE, after_help = AFTER_HELP)]
 #[command(propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Load the catalog from this folder instead of the built-in one (see `aks-id rules export`)
@@ -144,8 +161,8 @@ pub struct AdviseArgs {
     pub no_input: bool,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = crate::advice::AdviceFormat::Text, value_name = "FORMAT")]
-    pub output: crate::advice::AdviceFormat,
+    #[arg(short, long, value_enum, default_value_t = AdviceFormat::Text, value_name = "FORMAT")]
+    pub output: AdviceFormat,
 
     /// Add the table of every rule that fired and what it changed (text and markdown)
     #[arg(long)]
@@ -185,8 +202,8 @@ pub struct ScanArgs {
     pub output: crate::render::scan::ScanFormat,
 
     /// Exit 4 when a finding at or above this severity is reported
-    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
-    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = commands::scan::FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: commands::scan::FailOn,
 
     /// Skip these finding ids (comma-separated or repeated)
     #[arg(long, value_delimiter = ',', value_name = "ID")]
@@ -215,14 +232,6 @@ pub struct ScanArgs {
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 80]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum FailOn {
-    Info,
-    Warning,
-    Error,
-    Never,
 }
 
 #[derive(Debug, Args)]
@@ -262,27 +271,11 @@ pub struct CompareArgs {
     pub width: Option<u16>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    Table,
-    Markdown,
-    Csv,
-    Json,
-    Yaml,
-}
-
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = ListFormat::Table, value_name = "FORMAT")]
     pub output: ListFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
-    Yaml,
 }
 
 #[derive(Debug, Args)]
@@ -298,14 +291,6 @@ pub struct ShowArgs {
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DocFormat {
-    Text,
-    Json,
-    Yaml,
-    Markdown,
 }
 
 #[derive(Debug, Subcommand)]
@@ -342,9 +327,103 @@ Examples:
     Schema,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
+impl Cli {
+    /// The command line as plain values: the global settings and the one thing to do.
+    pub fn resolve(self) -> (Settings, Invocation) {
+        let settings = Settings {
+            rules: self.rules,
+            color: self.color,
+        };
+        let invocation = match self.command {
+            Command::Advise(args) => Invocation::Advise(commands::advise::Options {
+                answers_file: args.answers_file,
+                flags: args.answers.into_iter().chain(args.set).collect(),
+                no_input: args.no_input,
+                format: args.output,
+                explain: args.explain,
+                width: args.width,
+            }),
+            Command::Questions(args) => Invocation::Questions {
+                format: args.output,
+                width: args.width,
+            },
+            Command::Compare(args) => Invocation::Compare(commands::compare::Options {
+                format: args.output,
+                models: args.models,
+                rows: args.rows,
+                width: args.width,
+            }),
+            Command::Models(args) => Invocation::Models {
+                format: args.output,
+            },
+            Command::Show(args) => Invocation::Show {
+                model: args.model,
+                format: args.output,
+                width: args.width,
+            },
+            Command::Rules(RulesCommand::Check { dir }) => Invocation::RulesCheck { dir },
+            Command::Rules(RulesCommand::Export { dir, force }) => {
+                Invocation::RulesExport { dir, force }
+            }
+            Command::Rules(RulesCommand::Schema) => Invocation::RulesSchema,
+            Command::Scan(args) => Invocation::Scan(commands::scan::Options {
+                paths: args.paths,
+                format: args.output,
+                fail_on: args.fail_on,
+                skip: args.skip,
+                only: args.only,
+                namespace: args.namespace,
+                complete: args.complete,
+                no_ignore: args.no_ignore,
+                explain: args.explain,
+                width: args.width,
+            }),
+            Command::Findings(args) => Invocation::Findings { id: args.id },
+            Command::Completions { shell } => Invocation::Completions {
+                shell,
+                command: Cli::command(),
+            },
+            Command::Man => Invocation::Man {
+                command: Cli::command(),
+            },
+        };
+        (settings, invocation)
+    }
+}
+
+/// clap's usage error on one line: the problem, its possible values and tips, then where to
+/// read more (`see \`aks-id compare --help\``), instead of a usage block over several lines.
+pub fn one_line_usage_error(rendered: &str, args: &[OsString]) -> String {
+    // The subcommand typed, for the pointer to its help when clap shows no usage line.
+    let commands = Cli::command();
+    let mut command = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find(|a| commands.get_subcommands().any(|c| c.get_name() == *a))
+        .map_or_else(|| "aks-id".to_owned(), |sub| format!("aks-id {sub}"));
+    let mut message = String::new();
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(usage) = line.strip_prefix("Usage: ") {
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            if !words.is_empty() {
+                command = words.join(" ");
+            }
+        } else if !line.starts_with("For more information") {
+            let part = line.strip_prefix("error: ").unwrap_or(line);
+            let glue = if message.is_empty() {
+                ""
+            } else if part.starts_with("tip:") {
+                "; "
+            } else {
+                " "
+            };
+            message.push_str(glue);
+            message.push_str(part);
+        }
+    }
+    format!("{message} (see `{command} --help`)")
 }

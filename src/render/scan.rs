@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, Severity};
 use crate::error::{Error, output as out_err};
-use crate::output::Look;
+use crate::render::Look;
 use crate::scan::index::Mechanism;
 use crate::scan::manifest::ProblemKind;
 use crate::scan::model::{Loc, Object};
@@ -361,7 +361,7 @@ pub fn yaml_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
 
 /// `-o markdown`: a pull-request comment.
 pub fn markdown(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
-    use crate::compare::{md_cell, md_text};
+    use crate::render::markdown::{md_cell, md_text};
     let mut s = String::from("## aks-id scan\n\n");
     for line in summary_lines(report) {
         s.push_str(&md_text(&line));
@@ -442,7 +442,7 @@ pub fn finding_explain(
     let Some(f) = catalog.finding(id) else {
         return Err(Error::Usage(format!(
             "unknown finding id `{}` (see `aks-id findings`)",
-            crate::error::clip(id, 80)
+            crate::diag::clip(id, 80)
         )));
     };
     let mut s = format!("{} ({})\n", look.bold(&f.id), f.severity.as_str());

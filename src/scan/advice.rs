@@ -4,10 +4,9 @@
 //! SecretProviderClass, legacy IMDS calls). Questions the manifest says nothing about take their
 //! defaults, as `advise --no-input` does; `--explain` shows which answers were inferred and why.
 
-use crate::answers::{Answer, Origin};
+use crate::advise::answers::{Answer, Origin};
+use crate::advise::{engine, interview};
 use crate::catalog::Catalog;
-use crate::engine;
-use crate::interview;
 
 use super::findings::is_guid;
 use super::index::{Index, Mechanism, imds_command};

@@ -125,7 +125,7 @@ pub fn check_ids(catalog: &Catalog, ids: &[String], flag: &str) -> Result<(), Er
             let known: Vec<&str> = catalog.findings.iter().map(|f| f.id.as_str()).collect();
             return Err(Error::Usage(format!(
                 "{flag}: unknown finding id `{}` (see `aks-id findings`; ids: {})",
-                crate::error::clip(id, 80),
+                crate::diag::clip(id, 80),
                 known.join(", ")
             )));
         }
