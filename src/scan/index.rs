@@ -43,6 +43,11 @@ pub const SECRET_ENV: &[&str] = &[
     "AZURE_CLIENT_CERTIFICATE_PATH",
     "AZURE_CLIENT_CERTIFICATE_PASSWORD",
     "AZURE_PASSWORD",
+    // An SDK authentication file (a service principal's credentials).
+    "AZURE_AUTH_LOCATION",
+    // Terraform's azurerm provider.
+    "ARM_CLIENT_SECRET",
+    "ARM_CLIENT_CERTIFICATE_PATH",
 ];
 
 /// Environment variables of managed-identity endpoints other than AKS's (App Service, Arc,
@@ -288,13 +293,22 @@ pub fn pod_strings(pod: &Pod) -> impl Iterator<Item = &Text> {
 }
 
 fn refers_to_federated_token(pod: &Pod) -> bool {
-    pod.containers.iter().any(|c| {
-        c.env.iter().any(|e| e.name == "AZURE_FEDERATED_TOKEN_FILE")
-            || c.words.iter().any(|w| {
-                w.value.contains("AZURE_FEDERATED_TOKEN_FILE")
-                    || w.value.contains("/var/run/secrets/azure/")
-            })
-    })
+    runs_wi_proxy(pod)
+        || pod.containers.iter().any(|c| {
+            c.env.iter().any(|e| e.name == "AZURE_FEDERATED_TOKEN_FILE")
+                || c.words.iter().any(|w| {
+                    w.value.contains("AZURE_FEDERATED_TOKEN_FILE")
+                        || w.value.contains("/var/run/secrets/azure/")
+                })
+        })
+}
+
+/// The Workload ID migration proxy (or its init container) written into the manifest, as
+/// `azwi podidentity detect` does.
+pub fn runs_wi_proxy(pod: &Pod) -> bool {
+    pod.containers
+        .iter()
+        .any(|c| c.image.contains("azure/workload-identity/proxy"))
 }
 
 /// Command words that log in with the managed identity of IMDS.
@@ -310,12 +324,16 @@ pub fn imds_command(word: &str) -> bool {
 /// Signs of a token from IMDS (the node's identities once pod identity is gone).
 pub fn uses_imds(pod: &Pod) -> bool {
     pod.containers.iter().any(|c| {
-        c.env.iter().any(|e| {
-            IMDS_ENV.contains(&e.name.as_str())
-                || e.value
-                    .as_ref()
-                    .is_some_and(|v| v.value.contains("169.254.169.254"))
-        }) || c.words.iter().any(|w| imds_command(&w.value))
+        c.env
+            .iter()
+            .any(|e| e.name == "ARM_USE_MSI" && e.value.as_ref().is_some_and(|v| v.value == "true"))
+            || c.env.iter().any(|e| {
+                IMDS_ENV.contains(&e.name.as_str())
+                    || e.value
+                        .as_ref()
+                        .is_some_and(|v| v.value.contains("169.254.169.254"))
+            })
+            || c.words.iter().any(|w| imds_command(&w.value))
             || (c.env.iter().any(|e| e.name == "AZURE_CLIENT_ID")
                 && c.env_from.is_empty()
                 && !c.env.iter().any(|e| {

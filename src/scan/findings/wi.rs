@@ -29,6 +29,9 @@ fn intent_reason(index: &Index, o: &Object, pod: &Pod) -> Option<String> {
             return Some(format!("its ServiceAccount {} has the use label", sa.name));
         }
     }
+    if crate::scan::index::runs_wi_proxy(pod) {
+        return Some("it runs the Workload ID proxy".to_owned());
+    }
     let token = pod.containers.iter().any(|c| {
         c.env.iter().any(|e| e.name == "AZURE_FEDERATED_TOKEN_FILE")
             || c.words.iter().any(|w| {
