@@ -322,3 +322,60 @@ fn untrusted_names_reach_the_terminal_escaped() {
         out.stdout
     );
 }
+
+#[test]
+fn each_workload_gets_its_mechanism_and_webhooks_crds_and_policies_are_not_workloads() {
+    let file = fixtures().join("mechanisms/cluster.yaml");
+    let out = run(&[
+        "scan",
+        file.to_str().expect("UTF-8"),
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let got: Vec<(String, String)> = json["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .map(|w| {
+            (
+                format!(
+                    "{} {}",
+                    w["kind"].as_str().unwrap(),
+                    w["name"].as_str().unwrap()
+                ),
+                w["mechanism"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("Deployment orders", "workload-identity"),
+        ("StatefulSet ledger", "pod-identity"),
+        ("CronJob report", "node-identity"),
+        ("DaemonSet shipper", "secret"),
+        ("ReplicationController legacy", "node-identity"),
+        ("Job migrate", "none"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(w, m)| ((*w).to_owned(), (*m).to_owned()))
+        .collect();
+    assert_eq!(got, want);
+    let roles: Vec<&str> = json["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| o["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "workload-identity-service-account",
+            "secret-provider-class",
+            "workload-identity-webhook"
+        ]
+    );
+}
