@@ -71,6 +71,9 @@ pub struct Index {
     secret_provider_classes: FxHashMap<(String, String), usize>,
     namespaces: FxHashMap<String, usize>,
     keys: FxHashSet<(String, String, String)>,
+    /// Parsed objects (not from templates) by kind, in input order: the detectors look up the
+    /// few NetworkPolicies or bindings once per workload.
+    by_kind: FxHashMap<String, Vec<usize>>,
 }
 
 impl Index {
@@ -83,8 +86,12 @@ impl Index {
             secret_provider_classes: FxHashMap::default(),
             namespaces: FxHashMap::default(),
             keys: FxHashSet::default(),
+            by_kind: FxHashMap::default(),
         };
         for (i, o) in index.objects.iter().enumerate() {
+            if !o.template {
+                index.by_kind.entry(o.kind.clone()).or_default().push(i);
+            }
             let key = (o.namespace.clone(), o.name.clone());
             match o.kind.as_str() {
                 "ServiceAccount" if !o.template => {
@@ -119,11 +126,12 @@ impl Index {
     }
 
     /// Objects of one kind, in input order, parsed (not from templates).
-    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (usize, &'a Object)> {
-        self.objects
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = (usize, &'a Object)> {
+        self.by_kind
+            .get(kind)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .enumerate()
-            .filter(move |(_, o)| o.kind == kind && !o.template)
+            .map(|i| (*i, &self.objects[*i]))
     }
 
     /// Whether any ServiceAccount was read: without any, a missing one says nothing.
@@ -152,6 +160,13 @@ impl Index {
         self.secret_provider_classes
             .get(&(namespace.to_owned(), name.to_owned()))
             .map(|i| &self.objects[*i])
+    }
+
+    /// The position of a SecretProviderClass in [`Index::objects`].
+    pub fn secret_provider_class_at(&self, namespace: &str, name: &str) -> Option<usize> {
+        self.secret_provider_classes
+            .get(&(namespace.to_owned(), name.to_owned()))
+            .copied()
     }
 
     pub fn namespace(&self, name: &str) -> Option<&Object> {
