@@ -341,7 +341,7 @@ fn rules(cli: &Cli, command: &RulesCommand, out: &mut dyn Write) -> Result<ExitC
         RulesCommand::Check { dir } => {
             let catalog = match dir.as_ref().or(cli.rules.as_ref()) {
                 Some(dir) => catalog::files::load_dir(dir)?,
-                None => catalog::builtin::load()?,
+                None => catalog::builtin::load_as_written()?,
             };
             writeln!(
                 out,
