@@ -1,5 +1,10 @@
 //! The `aks-id` binary: gather the terminal facts, run, print any error once, exit with its code.
 
+mod startup_alloc;
+
+#[global_allocator]
+static ALLOC: startup_alloc::StartupAlloc = startup_alloc::StartupAlloc;
+
 fn main() {
     let code = aks_id::main_with(std::env::args_os(), aks_id::output::Terminal::detect());
     std::process::exit(code);

@@ -175,28 +175,43 @@ impl<'de> Reader<'de> {
 
     #[inline(always)]
     fn tag(&mut self) -> Result<u8, Error> {
-        let (&tag, rest) = self.bytes.split_first().ok_or_else(truncated)?;
-        self.bytes = rest;
-        Ok(tag)
+        match self.bytes.split_first() {
+            Some((&tag, rest)) => {
+                self.bytes = rest;
+                Ok(tag)
+            }
+            None => Err(truncated()),
+        }
     }
 
     #[inline(always)]
     fn peek(&self) -> Result<u8, Error> {
-        self.bytes.first().copied().ok_or_else(truncated)
+        match self.bytes.first() {
+            Some(&tag) => Ok(tag),
+            None => Err(truncated()),
+        }
     }
 
     #[inline(always)]
     fn eight(&mut self) -> Result<[u8; 8], Error> {
-        let (head, rest) = self.bytes.split_first_chunk::<8>().ok_or_else(truncated)?;
-        self.bytes = rest;
-        Ok(*head)
+        match self.bytes.split_first_chunk::<8>() {
+            Some((head, rest)) => {
+                self.bytes = rest;
+                Ok(*head)
+            }
+            None => Err(truncated()),
+        }
     }
 
     #[inline(always)]
     fn u32(&mut self) -> Result<u32, Error> {
-        let (head, rest) = self.bytes.split_first_chunk::<4>().ok_or_else(truncated)?;
-        self.bytes = rest;
-        Ok(u32::from_le_bytes(*head))
+        match self.bytes.split_first_chunk::<4>() {
+            Some((head, rest)) => {
+                self.bytes = rest;
+                Ok(u32::from_le_bytes(*head))
+            }
+            None => Err(truncated()),
+        }
     }
 
     #[inline(always)]
@@ -208,9 +223,10 @@ impl<'de> Reader<'de> {
     fn str(&mut self) -> Result<&'de str, Error> {
         let offset = self.u32()? as usize;
         let len = self.u32()? as usize;
-        let text: &'de str = self.text;
-        text.get(offset..offset + len)
-            .ok_or_else(|| Error("a string of the compiled catalog is out of bounds".into()))
+        match self.text.get(offset..offset + len) {
+            Some(s) => Ok(s),
+            None => Err(Error("a string of the compiled catalog is out of bounds".into())),
+        }
     }
 }
 
