@@ -17,27 +17,30 @@ use std::path::Path;
 #[path = "src/catalog/compiled.rs"]
 mod compiled;
 
-/// Files listed first, in this order (the order `rules export` writes them in); any other YAML
-/// file follows, the top folder's before those of subfolders, each group by name.
-const FIRST: &[&str] = &[
-    "catalog.yaml",
-    "sources.yaml",
-    "targets.yaml",
-    "questions.yaml",
-    "rules.yaml",
-];
+/// The names of the rule files, shared with the crate.
+#[allow(dead_code)]
+mod names {
+    include!("src/catalog/names.rs");
+}
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=src/catalog/compiled.rs");
+    println!("cargo:rerun-if-changed=src/catalog/names.rs");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let rules = Path::new(&manifest).join("rules");
 
     let mut rels = Vec::new();
     yaml_files(&rules, "", &mut rels);
+    // The required files first, in the order they are read (and `rules export` writes them);
+    // any other file follows, the top folder's before those of subfolders, each group by name.
     rels.sort_by_key(|rel| {
-        let first = FIRST.iter().position(|f| f == rel).unwrap_or(FIRST.len());
+        let required = &names::REQUIRED_FILES;
+        let first = required
+            .iter()
+            .position(|f| f == rel)
+            .unwrap_or(required.len());
         (first, rel.contains('/'), rel.clone())
     });
 
@@ -71,7 +74,7 @@ fn main() {
     fs::write(Path::new(&out).join("builtin_files.rs"), files).expect("OUT_DIR is writable");
     fs::write(Path::new(&out).join("builtin_compiled.rs"), table).expect("OUT_DIR is writable");
 
-    let catalog = fs::read_to_string(rules.join("catalog.yaml")).unwrap_or_default();
+    let catalog = fs::read_to_string(rules.join(names::CATALOG_FILE)).unwrap_or_default();
     let as_of = catalog
         .lines()
         .find_map(|line| line.strip_prefix("as_of:"))

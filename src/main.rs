@@ -6,6 +6,6 @@ mod startup_alloc;
 static ALLOC: startup_alloc::StartupAlloc = startup_alloc::StartupAlloc;
 
 fn main() {
-    let code = aks_id::main_with(std::env::args_os(), aks_id::output::Terminal::detect());
+    let code = aks_id::main_with(std::env::args_os(), aks_id::render::Terminal::detect());
     std::process::exit(code);
 }

@@ -7,8 +7,9 @@
 //! load as well.
 
 use super::compiled;
-use super::load::{Content, Whole};
-use super::{Catalog, CatalogError, Origin, parse};
+use super::load::{Content, assemble, read_whole, validated};
+use super::{Catalog, Origin, parse};
+use crate::diag::CatalogError;
 
 /// The files of `rules/`, relative to it, as written: what `rules export` writes out.
 pub const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
@@ -26,13 +27,17 @@ impl Content for [u8] {
 /// folder can make it fail, and the test suite would say so), the files as written are loaded
 /// instead, so the problems are reported at their YAML lines and columns.
 pub fn load() -> Result<Catalog, CatalogError> {
-    match Whole::read(COMPILED.iter().map(|(rel, bytes)| (*rel, *bytes))) {
-        Some(whole) if cfg!(debug_assertions) => whole
-            .into_valid_catalog(Origin::BuiltIn, "rules")
-            .map_or_else(load_as_written, Ok),
-        Some(whole) => Ok(whole.into_catalog(Origin::BuiltIn)),
+    match read_compiled() {
+        Some(parsed) if cfg!(debug_assertions) => {
+            validated(Origin::BuiltIn, parsed).map_or_else(load_as_written, Ok)
+        }
+        Some(parsed) => Ok(assemble(Origin::BuiltIn, parsed)),
         None => load_as_written(),
     }
+}
+
+fn read_compiled() -> Option<super::load::Parsed> {
+    read_whole("rules", COMPILED.iter().map(|(rel, bytes)| (*rel, *bytes)))
 }
 
 /// Loads and validates the built-in catalog from the files as written (the YAML), the way
@@ -57,9 +62,10 @@ mod tests {
             let lines: Vec<String> = err.diagnostics.iter().map(|d| d.to_string()).collect();
             panic!("{err}:\n{}", lines.join("\n"))
         });
-        let compiled = Whole::read(COMPILED.iter().map(|(rel, bytes)| (*rel, *bytes)))
-            .expect("the compiled catalog reads")
-            .into_catalog(Origin::BuiltIn);
+        let compiled = assemble(
+            Origin::BuiltIn,
+            read_compiled().expect("the compiled catalog reads"),
+        );
         assert_eq!(format!("{compiled:?}"), format!("{written:?}"));
     }
 

@@ -225,7 +225,9 @@ impl<'de> Reader<'de> {
         let len = self.u32()? as usize;
         match self.text.get(offset..offset + len) {
             Some(s) => Ok(s),
-            None => Err(Error("a string of the compiled catalog is out of bounds".into())),
+            None => Err(Error(
+                "a string of the compiled catalog is out of bounds".into(),
+            )),
         }
     }
 }

@@ -5,67 +5,21 @@
 //! entry is reported without hiding the others; then `validate` checks what the types cannot
 //! (unique ids, references, conditions that fit their questions).
 
-use std::fmt;
-
 use serde::de::DeserializeOwned;
 
 use super::validate::Validator;
 use super::*;
-use crate::yaml::{Diagnostic, Document, NodePath, Position, Value};
-
-/// Everything wrong with a catalog, in file order: the first [`MAX_DIAGNOSTICS`] problems, and
-/// how many more were found.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CatalogError {
-    pub diagnostics: Vec<Diagnostic>,
-    /// Problems found but not listed: a broken generated file can have hundreds of thousands,
-    /// and printing them all helps nobody.
-    pub omitted: usize,
-}
-
-/// The most problems listed for one catalog.
-pub const MAX_DIAGNOSTICS: usize = 100;
+use crate::diag::{CatalogError, Diagnostic, Position, clip};
+use crate::yaml::{Document, NodePath, Value};
 
 /// The most bad entries of one list (`rules`, `sources`...) deserialized before the rest of the
 /// list is skipped.
 const MAX_BAD_ENTRIES: usize = 20;
 
-impl CatalogError {
-    /// Keeps the first [`MAX_DIAGNOSTICS`] diagnostics and counts the rest.
-    pub fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
-        let omitted = diagnostics.len().saturating_sub(MAX_DIAGNOSTICS);
-        diagnostics.truncate(MAX_DIAGNOSTICS);
-        Self {
-            diagnostics,
-            omitted,
-        }
-    }
-}
-
-impl fmt::Display for CatalogError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.diagnostics.len() + self.omitted;
-        write!(
-            f,
-            "the catalog has {n} problem{}",
-            if n == 1 { "" } else { "s" }
-        )?;
-        if self.omitted > 0 {
-            write!(f, " (the first {} are listed)", self.diagnostics.len())?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for CatalogError {}
-
-/// The files of a rules folder, relative to it, that a catalog is read from.
-pub const CATALOG_FILE: &str = "catalog.yaml";
-pub const SOURCES_FILE: &str = "sources.yaml";
-pub const TARGETS_FILE: &str = "targets.yaml";
-pub const QUESTIONS_FILE: &str = "questions.yaml";
-pub const RULES_FILE: &str = "rules.yaml";
-pub const MODELS_DIR: &str = "models";
+pub use super::names::{
+    CATALOG_FILE, MODELS_DIR, QUESTIONS_FILE, REQUIRED_FILES, RULES_FILE, SOURCES_FILE,
+    TARGETS_FILE,
+};
 
 /// The message for a required file that is not in the folder.
 pub const MISSING_FILE: &str = "file is missing";
@@ -78,6 +32,7 @@ pub(crate) struct Located<T> {
 }
 
 /// The parsed documents with the items deserialized from them.
+#[derive(Default)]
 pub(crate) struct Parsed {
     pub docs: Vec<Document>,
     pub catalog: Option<Located<CatalogFile>>,
@@ -112,6 +67,12 @@ impl Partial {
     /// Whether a reference to `id` may be to an entry that could not be read.
     pub fn excuses(&self, id: &str) -> bool {
         self.all || self.ids.contains(id)
+    }
+
+    /// Adds what `other` could not read.
+    fn merge(&mut self, other: Partial) {
+        self.all |= other.all;
+        self.ids.extend(other.ids);
     }
 
     /// Records an entry that failed to deserialize, by its `id` when it has a readable one.
@@ -157,6 +118,17 @@ fn display_name(display_root: &str, rel: &str) -> String {
     }
 }
 
+/// The fast path: `None` unless every file is there, deserializes whole and validates.
+fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -> Option<Catalog> {
+    let parsed = read_whole(
+        display_root,
+        files
+            .iter()
+            .map(|(rel, text)| (rel.as_str(), text.as_str())),
+    )?;
+    validated(origin.clone(), parsed)
+}
+
 /// A file's content that deserializes whole into any of the catalog's types: rule-file text
 /// (JSON or YAML), or the built-in catalog's compiled form.
 pub(crate) trait Content {
@@ -169,131 +141,118 @@ impl Content for str {
     }
 }
 
-/// Every file of a catalog, each deserialized whole; models in file-name order.
-pub(crate) struct Whole {
-    pub catalog: CatalogFile,
-    pub sources: Vec<Source>,
-    pub models: Vec<(String, Model)>,
-    pub targets: Vec<Target>,
-    pub questions: Vec<Question>,
-    pub rules: Vec<Rule>,
+/// Reads `(relative path, content)` pairs, each file deserialized whole, not validated: `None`
+/// unless every file is there and deserializes.
+pub(crate) fn read_whole<'a, C: Content + ?Sized + 'a>(
+    display_root: &str,
+    files: impl IntoIterator<Item = (&'a str, &'a C)> + Clone,
+) -> Option<Parsed> {
+    if !REQUIRED_FILES
+        .iter()
+        .all(|required| files.clone().into_iter().any(|(rel, _)| rel == *required))
+    {
+        return None;
+    }
+    let mut parsed = Parsed::default();
+    let root = NodePath::root();
+    for (rel, content) in files {
+        let index = parsed.docs.len();
+        // Without its text: on the fast path a document only names its file, since any problem
+        // sends the catalog down the thorough path, which reports positions.
+        parsed
+            .docs
+            .push(Document::unparsed(&display_name(display_root, rel), ""));
+        match rel {
+            CATALOG_FILE => {
+                parsed.catalog = Some(Located {
+                    value: content.decode::<CatalogFile>()?,
+                    doc: index,
+                    path: root.clone(),
+                })
+            }
+            SOURCES_FILE => fast_list::<SourcesFile, C>(&mut parsed, index, content)?,
+            TARGETS_FILE => fast_list::<TargetsFile, C>(&mut parsed, index, content)?,
+            QUESTIONS_FILE => fast_list::<QuestionsFile, C>(&mut parsed, index, content)?,
+            RULES_FILE => fast_list::<RulesFile, C>(&mut parsed, index, content)?,
+            rel if is_model_file(rel) => parsed.models.push(Located {
+                value: content.decode::<Model>()?,
+                doc: index,
+                path: root.clone(),
+            }),
+            _ => {}
+        }
+    }
+    if parsed.models.is_empty() {
+        return None;
+    }
+    parsed
+        .models
+        .sort_by(|a, b| parsed.docs[a.doc].file.cmp(&parsed.docs[b.doc].file));
+    Some(parsed)
 }
 
-impl Whole {
-    /// Reads `(relative path, content)` pairs: `None` unless every file is there and
-    /// deserializes. The one place that says which type each file of a rules folder holds.
-    pub(crate) fn read<'a, C: Content + ?Sized + 'a>(
-        files: impl IntoIterator<Item = (&'a str, &'a C)>,
-    ) -> Option<Whole> {
-        let (mut catalog, mut sources, mut targets, mut questions, mut rules) =
-            (None, None, None, None, None);
-        let mut models = Vec::new();
-        for (rel, content) in files {
-            match rel {
-                CATALOG_FILE => catalog = Some(content.decode::<CatalogFile>()?),
-                SOURCES_FILE => sources = Some(content.decode::<SourcesFile>()?.sources),
-                TARGETS_FILE => targets = Some(content.decode::<TargetsFile>()?.targets),
-                QUESTIONS_FILE => questions = Some(content.decode::<QuestionsFile>()?.questions),
-                RULES_FILE => rules = Some(content.decode::<RulesFile>()?.rules),
-                rel if is_model_file(rel) => {
-                    models.push((rel.to_owned(), content.decode::<Model>()?));
-                }
-                _ => {}
+/// Validates parts read by [`read_whole`] and assembles them: `None` when anything is wrong.
+pub(crate) fn validated(origin: Origin, parsed: Parsed) -> Option<Catalog> {
+    if !Validator::new(&parsed).run().is_empty() {
+        return None;
+    }
+    Some(assemble(origin, parsed))
+}
+
+/// A file made of one list under one key (`sources`, `targets`, `questions`, `rules`), and where
+/// its entries go in [`Parsed`].
+trait ListFile: DeserializeOwned {
+    type Item: DeserializeOwned;
+    const KEY: &'static str;
+    fn into_items(self) -> Vec<Self::Item>;
+    /// The entries read so far, and the record of unreadable ones when references to them are
+    /// checked.
+    fn slot(parsed: &mut Parsed) -> (&mut Vec<Located<Self::Item>>, Option<&mut Partial>);
+}
+
+macro_rules! list_file {
+    ($file:ty, $item:ty, $key:ident, $unread:expr) => {
+        impl ListFile for $file {
+            type Item = $item;
+            const KEY: &'static str = stringify!($key);
+            fn into_items(self) -> Vec<$item> {
+                self.$key
+            }
+            fn slot(parsed: &mut Parsed) -> (&mut Vec<Located<$item>>, Option<&mut Partial>) {
+                let unread: fn(&mut Unread) -> Option<&mut Partial> = $unread;
+                (&mut parsed.$key, unread(&mut parsed.unread))
             }
         }
-        if models.is_empty() {
-            return None;
-        }
-        models.sort_by(|a, b| a.0.cmp(&b.0));
-        Some(Whole {
-            catalog: catalog?,
-            sources: sources?,
-            models,
-            targets: targets?,
-            questions: questions?,
-            rules: rules?,
-        })
-    }
-
-    /// The catalog, trusted to be valid: for the built-in one, which the tests validate.
-    pub(crate) fn into_catalog(self, origin: Origin) -> Catalog {
-        Catalog {
-            origin,
-            as_of: self.catalog.as_of,
-            tie_break: self.catalog.tie_break,
-            rows: self.catalog.rows,
-            source_index: self
-                .sources
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.id.clone(), i))
-                .collect(),
-            sources: self.sources,
-            models: self.models.into_iter().map(|(_, m)| m).collect(),
-            targets: self.targets,
-            questions: self.questions,
-            rules: self.rules,
-        }
-    }
-
-    /// The parts located as the thorough path would locate them, for the validator.
-    fn located(self, display_root: &str) -> Parsed {
-        let root = NodePath::root();
-        // Without their texts: any problem sends the catalog down the thorough path, which
-        // reports positions.
-        let mut docs = Vec::new();
-        let mut doc = |rel: &str| {
-            docs.push(Document::unparsed(&display_name(display_root, rel), ""));
-            docs.len() - 1
-        };
-        let catalog = Some(Located {
-            value: self.catalog,
-            doc: doc(CATALOG_FILE),
-            path: root.clone(),
-        });
-        let sources = listed("sources", doc(SOURCES_FILE), self.sources);
-        let models = self
-            .models
-            .into_iter()
-            .map(|(rel, value)| Located {
-                value,
-                doc: doc(&rel),
-                path: root.clone(),
-            })
-            .collect();
-        let targets = listed("targets", doc(TARGETS_FILE), self.targets);
-        let questions = listed("questions", doc(QUESTIONS_FILE), self.questions);
-        let rules = listed("rules", doc(RULES_FILE), self.rules);
-        Parsed {
-            docs,
-            catalog,
-            sources,
-            models,
-            targets,
-            questions,
-            rules,
-            unread: Unread::default(),
-        }
-    }
-
-    /// Validates, then assembles: `None` when anything is wrong.
-    pub(crate) fn into_valid_catalog(self, origin: Origin, display_root: &str) -> Option<Catalog> {
-        let parsed = self.located(display_root);
-        if !Validator::new(&parsed).run().is_empty() {
-            return None;
-        }
-        Some(assemble(origin, parsed))
-    }
+    };
 }
 
-/// The fast path: `None` unless every file is there, deserializes whole and validates.
-fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -> Option<Catalog> {
-    Whole::read(
-        files
-            .iter()
-            .map(|(rel, text)| (rel.as_str(), text.as_str())),
-    )?
-    .into_valid_catalog(origin.clone(), display_root)
+list_file!(SourcesFile, Source, sources, |u| Some(&mut u.sources));
+list_file!(TargetsFile, Target, targets, |_| None);
+list_file!(QuestionsFile, Question, questions, |u| Some(
+    &mut u.questions
+));
+list_file!(RulesFile, Rule, rules, |_| None);
+
+/// Reads a list file whole on the fast path.
+fn fast_list<F: ListFile, C: Content + ?Sized>(
+    parsed: &mut Parsed,
+    doc: usize,
+    content: &C,
+) -> Option<()> {
+    let items = content.decode::<F>()?.into_items();
+    *F::slot(parsed).0 = listed(F::KEY, doc, items);
+    Some(())
+}
+
+/// Reads a list file entry by entry on the thorough path.
+fn thorough_list<F: ListFile>(parsed: &mut Parsed, doc: usize, diagnostics: &mut Vec<Diagnostic>) {
+    let mut unread = Partial::default();
+    let items = list(&parsed.docs[doc], doc, F::KEY, &mut unread, diagnostics);
+    let (slot, partial) = F::slot(parsed);
+    *slot = items;
+    if let Some(partial) = partial {
+        partial.merge(unread);
+    }
 }
 
 /// The entries of a list file, with the paths the thorough path would give them.
@@ -317,35 +276,14 @@ fn parse_thorough(
     files: &[(String, String)],
 ) -> Result<Catalog, CatalogError> {
     let mut diagnostics = Vec::new();
-    let display = |rel: &str| {
-        if display_root.is_empty() {
-            rel.to_owned()
-        } else {
-            format!("{}/{rel}", display_root.trim_end_matches('/'))
-        }
-    };
-    let mut parsed = Parsed {
-        docs: Vec::new(),
-        catalog: None,
-        sources: Vec::new(),
-        models: Vec::new(),
-        targets: Vec::new(),
-        questions: Vec::new(),
-        rules: Vec::new(),
-        unread: Unread::default(),
-    };
+    let display = |rel: &str| display_name(display_root, rel);
+    let mut parsed = Parsed::default();
 
     let mut model_files: Vec<&(String, String)> =
         files.iter().filter(|(rel, _)| is_model_file(rel)).collect();
     model_files.sort_by(|a, b| a.0.cmp(&b.0));
 
-    for required in [
-        CATALOG_FILE,
-        SOURCES_FILE,
-        TARGETS_FILE,
-        QUESTIONS_FILE,
-        RULES_FILE,
-    ] {
+    for required in REQUIRED_FILES {
         if !files.iter().any(|(rel, _)| rel == required) {
             diagnostics.push(missing(&display(required), MISSING_FILE));
             parsed.unread.whole_file(required);
@@ -387,42 +325,10 @@ fn parse_thorough(
                     parsed.unread.rows.all = true;
                 }
             },
-            SOURCES_FILE => {
-                parsed.sources = list(
-                    doc,
-                    index,
-                    "sources",
-                    &mut parsed.unread.sources,
-                    &mut diagnostics,
-                );
-            }
-            TARGETS_FILE => {
-                parsed.targets = list(
-                    doc,
-                    index,
-                    "targets",
-                    &mut Partial::default(),
-                    &mut diagnostics,
-                );
-            }
-            QUESTIONS_FILE => {
-                parsed.questions = list(
-                    doc,
-                    index,
-                    "questions",
-                    &mut parsed.unread.questions,
-                    &mut diagnostics,
-                );
-            }
-            RULES_FILE => {
-                parsed.rules = list(
-                    doc,
-                    index,
-                    "rules",
-                    &mut Partial::default(),
-                    &mut diagnostics,
-                );
-            }
+            SOURCES_FILE => thorough_list::<SourcesFile>(&mut parsed, index, &mut diagnostics),
+            TARGETS_FILE => thorough_list::<TargetsFile>(&mut parsed, index, &mut diagnostics),
+            QUESTIONS_FILE => thorough_list::<QuestionsFile>(&mut parsed, index, &mut diagnostics),
+            RULES_FILE => thorough_list::<RulesFile>(&mut parsed, index, &mut diagnostics),
             rel if is_model_file(rel) => match doc.deserialize::<Model>(&root, &doc.value) {
                 Ok(value) => parsed.models.push(Located {
                     value,
@@ -462,7 +368,7 @@ fn parse_thorough(
 }
 
 /// The catalog from validated parts.
-fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
+pub(crate) fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
     let catalog = parsed
         .catalog
         .expect("a valid catalog has catalog.yaml")
@@ -617,7 +523,7 @@ pub fn describe(value: &Value) -> String {
         Value::Null => "nothing".into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string \"{}\"", crate::error::clip(s, 60)),
+        Value::String(s) => format!("the string \"{}\"", clip(s, 60)),
         Value::Sequence(_) => "a list".into(),
         Value::Mapping(_) => "a mapping".into(),
         Value::Tagged(t) => format!("a value tagged {}", t.tag),
