@@ -1,9 +1,7 @@
 //! The `aks-id` binary: gather the terminal facts, run, print any error once, exit with its code.
 
-mod startup_alloc;
-
 #[global_allocator]
-static ALLOC: startup_alloc::StartupAlloc = startup_alloc::StartupAlloc;
+static ALLOC: aks_id::startup_alloc::StartupAlloc = aks_id::startup_alloc::StartupAlloc;
 
 fn main() {
     let code = aks_id::main_with(std::env::args_os(), aks_id::render::Terminal::detect());

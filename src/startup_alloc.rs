@@ -27,7 +27,8 @@ static BLOCK: Block = Block(UnsafeCell::new([0; BLOCK_BYTES]));
 /// Bytes of the block handed out so far.
 static USED: AtomicUsize = AtomicUsize::new(0);
 
-/// The allocator; `main.rs` installs it with `#[global_allocator]`.
+/// The allocator. `main.rs` installs it with `#[global_allocator]`; the library and its tests
+/// keep the system allocator.
 pub struct StartupAlloc;
 
 fn base() -> usize {
