@@ -1,9 +1,9 @@
 //! The binary's memory allocator: a run of aks-id makes a few thousand small allocations (the
 //! built-in catalog, clap's command, the output) and exits, and the C allocator spent a fifth of
 //! such a run carving them out of a fresh heap. Here the first allocations are bumped out of one
-//! static block (zero pages, touched only as used) and never reused; past the block, and for
-//! anything large, the system allocator takes over, so a long run over big inputs behaves as
-//! before.
+//! static block (zero pages, touched only as used); only the last piece handed out is given back
+//! or grown in place. Past the block, and for anything large, the system allocator takes over, so
+//! a long run over big inputs behaves as before.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::UnsafeCell;
@@ -75,25 +75,52 @@ unsafe impl GlobalAlloc for StartupAlloc {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         match bump(layout) {
-            // The block starts zeroed and a piece is never handed out twice.
-            Some(ptr) => ptr,
+            Some(ptr) => {
+                // A piece given back may have been written to: zeroed here, not assumed.
+                // SAFETY: the piece is `layout.size()` bytes, reserved for this caller alone.
+                unsafe { std::ptr::write_bytes(ptr, 0, layout.size()) };
+                ptr
+            }
             // SAFETY: as for `alloc`.
             None => unsafe { System.alloc_zeroed(layout) },
         }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // A piece of the block is not reused: the run is short, and the block bounded.
         if !in_block(ptr) {
             // SAFETY: not in the block, so `System` allocated it, with this layout.
-            unsafe { System.dealloc(ptr, layout) }
+            return unsafe { System.dealloc(ptr, layout) };
         }
+        // The last piece handed out is taken back (temporaries often go first in, first out);
+        // any other piece of the block is not reused: the run is short, and the block bounded.
+        let start = ptr as usize - base();
+        let _ = USED.compare_exchange(
+            start + layout.size(),
+            start,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if !in_block(ptr) {
             // SAFETY: `System` allocated it, with this layout.
             return unsafe { System.realloc(ptr, layout, new_size) };
+        }
+        // The last piece handed out grows or shrinks in place, as a growing `Vec` or `String` is.
+        let start = ptr as usize - base();
+        if start + new_size <= BLOCK_BYTES
+            && new_size <= MAX_BUMPED
+            && USED
+                .compare_exchange(
+                    start + layout.size(),
+                    start + new_size,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            return ptr;
         }
         // SAFETY: the caller guarantees that `new_size` with this alignment is a valid layout.
         let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
