@@ -5,7 +5,7 @@
 //! Whichever way an answer arrives it is parsed by `answers`, so the same answers give the same
 //! advice.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 
 use super::answers::{self, Answer, Answers, Origin, expected};
 use super::conditions::is_asked;
@@ -61,6 +61,30 @@ impl<R: BufRead, W: Write> Lines<R, W> {
     }
 }
 
+impl<R: BufRead, W> Lines<R, W> {
+    /// After the interview: the lines left unread that hold an answer (blank ones are not
+    /// counted), and the number of the first of them, or `None` when every line was used. At
+    /// most the size of an answers file is read.
+    pub fn leftover(&mut self) -> Result<Option<(usize, usize)>, Error> {
+        if self.ended {
+            return Ok(None);
+        }
+        let mut rest = Vec::new();
+        Read::take(&mut self.input, answers::MAX_ANSWERS_BYTES as u64)
+            .read_to_end(&mut rest)
+            .map_err(|e| Error::io("cannot read answers from stdin", e))?;
+        let rest = String::from_utf8_lossy(&rest);
+        let mut unused = rest
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty());
+        let Some((first, _)) = unused.next() else {
+            return Ok(None);
+        };
+        Ok(Some((self.line + first + 1, 1 + unused.count())))
+    }
+}
+
 /// The largest answer line read; a longer one is an error, not a memory hog.
 const MAX_LINE_BYTES: u64 = 64 * 1024;
 
@@ -87,7 +111,7 @@ impl<R: BufRead, W: Write> Asker for Lines<R, W> {
             let _ = self.prompts.flush();
         }
         let mut buf = Vec::new();
-        let read = std::io::Read::take(&mut self.input, MAX_LINE_BYTES + 1)
+        let read = Read::take(&mut self.input, MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut buf)
             .map_err(|e| Error::io("cannot read answers from stdin", e))?;
         self.line += 1;
@@ -174,6 +198,13 @@ pub fn run(
         }
         if let Some(answer) = preset.get(&question.id) {
             answers.insert(question.id.clone(), answer.clone());
+            // An answer that was itself a default (an `advise` output read back) stays one.
+            if origins
+                .iter()
+                .any(|(id, origin)| *id == question.id && *origin == Origin::Default)
+            {
+                defaulted.push(question.id.clone());
+            }
             continue;
         }
         number += 1;

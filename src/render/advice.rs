@@ -1,5 +1,6 @@
 //! Rendering [`Advice`]: text for people (readable in 80 columns), a Markdown decision record to
-//! commit, and JSON/YAML for tools. `--explain` adds the table of every rule that fired.
+//! commit, and JSON/YAML for tools. `--explain` adds every rule that fired: a table in text and
+//! Markdown, a `fired_rules` list in JSON and YAML.
 
 use std::io::Write;
 
@@ -30,6 +31,8 @@ pub fn render(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     match format {
+        AdviceFormat::Json if explain => write_json(&Explained::new(advice, fired), out),
+        AdviceFormat::Yaml if explain => write_yaml(&Explained::new(advice, fired), out),
         AdviceFormat::Json => write_json(advice, out),
         AdviceFormat::Yaml => write_yaml(advice, out),
         AdviceFormat::Text => {
@@ -425,4 +428,56 @@ fn label(question: &crate::catalog::Question, id: &str) -> String {
         .find(|c| c.id == id)
         .map(|c| format!("{} (`{id}`)", c.label))
         .unwrap_or_else(|| id.to_owned())
+}
+
+/// The advice with `--explain`'s `fired_rules` after its own fields (JSON and YAML).
+#[derive(serde::Serialize)]
+struct Explained<'a> {
+    #[serde(flatten)]
+    advice: &'a Advice<'a>,
+    fired_rules: Vec<FiredRule<'a>>,
+}
+
+/// One rule that fired, in evaluation order: when it fires, what it changed and its sources.
+#[derive(serde::Serialize)]
+struct FiredRule<'a> {
+    rule: &'a str,
+    /// The condition in words; absent for a rule that always fires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    when: Option<String>,
+    /// The same summary as the text table (`workload +30; cluster excluded`).
+    effect: String,
+    #[serde(skip_serializing_if = "is_empty_map")]
+    score: &'a crate::catalog::Map<String, i64>,
+    #[serde(skip_serializing_if = "is_empty_list")]
+    excludes: &'a [String],
+    sources: &'a [String],
+}
+
+impl<'a> Explained<'a> {
+    fn new(advice: &'a Advice<'a>, fired: &[&'a Rule]) -> Self {
+        let fired_rules = fired
+            .iter()
+            .map(|rule| FiredRule {
+                rule: &rule.id,
+                when: rule.when.as_ref().map(crate::advise::conditions::describe),
+                effect: effects(rule),
+                score: &rule.score,
+                excludes: &rule.exclude,
+                sources: &rule.sources,
+            })
+            .collect();
+        Self {
+            advice,
+            fired_rules,
+        }
+    }
+}
+
+fn is_empty_map(map: &&crate::catalog::Map<String, i64>) -> bool {
+    map.is_empty()
+}
+
+fn is_empty_list(list: &&[String]) -> bool {
+    list.is_empty()
 }
