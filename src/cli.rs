@@ -268,7 +268,7 @@ impl Cli {
     /// The command line as plain values: the global settings and the one thing to do.
     pub fn resolve(self) -> (Settings, Invocation) {
         let settings = Settings {
-            rules: self.rules,
+            rules: self.rules.clone(),
             color: self.color,
         };
         let invocation = match self.command {
@@ -279,6 +279,7 @@ impl Cli {
                 format: args.output,
                 explain: args.explain,
                 width: args.width,
+                rules: self.rules,
             }),
             Command::Questions(args) => Invocation::Questions {
                 format: args.output,

@@ -24,6 +24,8 @@ pub struct Options {
     pub format: AdviceFormat,
     pub explain: bool,
     pub width: Option<u16>,
+    /// `--rules DIR`, repeated in the command printed after prompts.
+    pub rules: Option<PathBuf>,
 }
 
 /// The largest answers file or stdin read.
@@ -56,6 +58,7 @@ pub fn run(
     let stdin = io::stdin();
     let mut lines = None;
     let mut prompted = false;
+    let mut terminal_asker;
     let asker: &mut dyn Asker = if stdin_used || terminal.stdin_is_tty {
         if options.no_input {
             &mut interview::Defaults
@@ -63,7 +66,10 @@ pub fn run(
             &mut interview::FromFileOnly
         } else if terminal.interactive {
             prompted = true;
-            &mut interview::Terminal
+            terminal_asker = interview::Terminal {
+                color: terminal.stderr_color(color),
+            };
+            &mut terminal_asker
         } else {
             return Err(Error::Usage(
                 "cannot prompt: stdin is a terminal but stderr is not; pass --no-input, --answers FILE or --set ID=VALUE".into(),
@@ -79,7 +85,11 @@ pub fn run(
     let interview = interview::run(catalog, given, asker)?;
 
     // More piped lines than questions: the script and the questionnaire disagree.
-    if let Some((first, count)) = lines.as_mut().map(|l| l.leftover()).transpose()?.flatten() {
+    let position = lines.as_ref().map(interview::Lines::position);
+    drop(lines);
+    if let Some((read @ 1.., false)) = position
+        && let Some((first, count)) = unused_stdin_lines(read)
+    {
         let s = if count == 1 { "" } else { "s" };
         writeln!(
             err,
@@ -161,10 +171,31 @@ fn read_stdin() -> Result<String, Error> {
     })
 }
 
+/// The piped lines left after the `read` lines the interview used (see
+/// [`interview::leftover`]). The input is read on another thread for at most half a second: a
+/// program that pipes the answers and then keeps the pipe open must not stall the advice, and a
+/// failure to read only loses the warning.
+fn unused_stdin_lines(read: usize) -> Option<(usize, usize)> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(interview::leftover(io::stdin().lock(), read));
+    });
+    receiver
+        .recv_timeout(std::time::Duration::from_millis(500))
+        .ok()?
+        .ok()?
+}
+
 /// The one-line command that answers every question as `answers` do, with the same output
 /// options, quoted for a POSIX shell.
 pub fn rerun_command(answers: &answers::Answers, options: &Options) -> String {
-    let mut words = vec!["aks-id".to_owned(), "advise".to_owned()];
+    let mut words = vec!["aks-id".to_owned()];
+    if let Some(dir) = &options.rules {
+        words.push("--rules".to_owned());
+        // Control characters escaped: this line goes to a terminal.
+        words.push(shell_word(&crate::diag::clip(&dir.to_string_lossy(), 4096)));
+    }
+    words.push("advise".to_owned());
     for (id, answer) in answers {
         let value = match answer {
             answers::Answer::Choices(list) if list.is_empty() => "none".to_owned(),
@@ -198,5 +229,20 @@ fn shell_word(word: &str) -> String {
         word.to_owned()
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_a_shell_would_change_them() {
+        assert_eq!(shell_word("targets=key-vault,sql"), "targets=key-vault,sql");
+        assert_eq!(shell_word("/tmp/my-rules"), "/tmp/my-rules");
+        assert_eq!(shell_word("my rules"), "'my rules'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("$HOME"), "'$HOME'");
+        assert_eq!(shell_word(""), "''");
     }
 }

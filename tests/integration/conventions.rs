@@ -627,6 +627,39 @@ fn more_piped_lines_than_questions_is_a_warning() {
 }
 
 #[test]
+fn a_pipe_left_open_after_the_answers_does_not_stall_the_advice() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = aks_id_std()
+        .args(["advise", "--no-input", "-o", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("aks-id starts");
+    let mut stdin = child.stdin.take().unwrap();
+    // One line per question (the interview waits for each), then the writer keeps the pipe
+    // open: aks-id must finish anyway.
+    stdin
+        .write_all(b"workload\nkey-vault\n\n\n\n\n\n\n\n\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("aks-id waited for the end of a pipe that stays open");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    drop(stdin);
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
 fn a_question_answered_twice_on_the_command_line_is_an_error() {
     let err = fails(
         &[

@@ -148,6 +148,66 @@ fn no_colors_on_a_dumb_terminal_and_colors_on_a_capable_one() {
     assert!(!colored("dumb"), "TERM=dumb gets no colors");
 }
 
+/// Whether `text` holds an SGR sequence (`ESC [ ... m`), the escape that sets colors.
+fn has_sgr(text: &str) -> bool {
+    text.split('\x1b').skip(1).any(|rest| {
+        rest.strip_prefix('[').is_some_and(|r| {
+            let end = r.find(|c: char| !(c.is_ascii_digit() || c == ';'));
+            end.is_some_and(|i| r[i..].starts_with('m'))
+        })
+    })
+}
+
+#[test]
+fn prompts_follow_the_color_flag() {
+    let prompt = |color: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aks-id"));
+        cmd.args([
+            "--color",
+            color,
+            "advise",
+            "-o",
+            "json",
+            "--set",
+            "scope=workload",
+        ])
+        .args([
+            "--set",
+            "targets=none",
+            "--set",
+            "isolation=yes",
+            "--set",
+            "node_os=linux",
+        ])
+        .args([
+            "--set",
+            "virtual_nodes=no",
+            "--set",
+            "sdk=current",
+            "--set",
+            "platform=aks",
+        ])
+        .args([
+            "--set",
+            "existing_pod_identity=no",
+            "--set",
+            "service_accounts=1",
+        ])
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("AKS_ID_RULES");
+        let mut session = Session::spawn(cmd).expect("aks-id starts in a pseudo-terminal");
+        session.set_expect_timeout(Some(Duration::from_secs(10)));
+        answer(&mut session, "Are the target resources", &[ENTER]);
+        let (text, code) = finish(&mut session);
+        assert_eq!(code, 0, "{text}");
+        has_sgr(&text)
+    };
+    assert!(!prompt("never"), "--color never: no colors in the prompts");
+    assert!(prompt("always"), "--color always: colored prompts");
+}
+
 #[test]
 fn ctrl_c_at_the_first_prompt_exits_130_without_a_panic() {
     let mut s = spawn(&["advise"]);
