@@ -45,7 +45,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "AKS_ID_RULES", value_name = "DIR")]
     pub rules: Option<PathBuf>,
 
-    /// When to use colors (NO_COLOR in the environment also turns them off)
+    /// When to use colors (auto: on a terminal unless NO_COLOR or TERM=dumb; CLICOLOR_FORCE=1
+    /// forces them)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 

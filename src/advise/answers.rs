@@ -124,9 +124,13 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
             let items: Vec<&str> = text.split(',').map(str::trim).collect();
             choices(question, &items, origin)
         }
-        Kind::YesNo => yes_no(text)
-            .map(Answer::YesNo)
-            .ok_or_else(|| bad_answer(origin, question, text, "not yes or no:")),
+        Kind::YesNo => yes_no(text).map(Answer::YesNo).ok_or_else(|| {
+            let hint = did_you_mean(text, ["yes", "no", "true", "false"]);
+            match bad_answer(origin, question, text, "not yes or no:") {
+                Error::Answer(message) => Error::Answer(message + &hint),
+                other => other,
+            }
+        }),
         Kind::Number => number(question, text.parse::<i64>().ok(), text, origin),
     }
 }

@@ -353,6 +353,11 @@ fn unknown_names_get_the_nearest_one_suggested() {
             Some("worklod\n"),
             "did you mean `workload`?",
         ),
+        (
+            vec!["advise", "--no-input", "--set", "isolation=yse"],
+            None,
+            "did you mean `yes`?",
+        ),
         (vec!["show", "worklaod"], None, "did you mean `workload`?"),
         (
             vec!["compare", "--models", "cluster,pdo"],
