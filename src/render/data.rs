@@ -31,7 +31,7 @@ pub fn write_yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<(), Er
 /// Whether a plain scalar is something other than a string to a YAML 1.1 reader: the implicit
 /// types of the YAML 1.1 type repository (bool, null, int, float, timestamp, merge, value), as
 /// PyYAML's resolver and go-yaml v2 apply them, erring on the side of quoting.
-pub fn is_yaml11_non_text(scalar: &str) -> bool {
+fn is_yaml11_non_text(scalar: &str) -> bool {
     const WORDS: &[&str] = &[
         // bool (https://yaml.org/type/bool.html)
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
