@@ -99,6 +99,7 @@ pub(crate) struct Unread {
     pub models: Partial,
     pub questions: Partial,
     pub rows: Partial,
+    pub targets: Partial,
 }
 
 #[derive(Default)]
@@ -345,7 +346,7 @@ fn parse_thorough(
                     doc,
                     index,
                     "targets",
-                    &mut Partial::default(),
+                    &mut parsed.unread.targets,
                     &mut diagnostics,
                 );
             }
@@ -458,6 +459,7 @@ impl Unread {
             CATALOG_FILE => self.rows.all = true,
             SOURCES_FILE => self.sources.all = true,
             QUESTIONS_FILE => self.questions.all = true,
+            TARGETS_FILE => self.targets.all = true,
             rel if is_model_file(rel) => {
                 let stem = rel.trim_start_matches("models/").trim_end_matches(".yaml");
                 self.models.ids.insert(stem.to_owned());
