@@ -233,8 +233,7 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
                 let special = fired
                     .iter()
                     .flat_map(|r| r.grants.iter())
-                    .filter(|g| g.model == model.id && g.target == t.id)
-                    .last();
+                    .rfind(|g| g.model == model.id && g.target == t.id);
                 if let Some(g) = special {
                     return Grant {
                         target: &t.id,
