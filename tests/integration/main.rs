@@ -6,6 +6,7 @@ mod advise_support;
 mod catalog;
 mod cli;
 mod compare;
+mod expert;
 mod hardening;
 mod output;
 mod parser_properties;
