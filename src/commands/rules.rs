@@ -10,7 +10,8 @@ use crate::error::{Error, ExitCode, output};
 pub fn check(dir: Option<&std::path::PathBuf>, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let catalog = match dir {
         Some(dir) => catalog::files::load_dir(dir)?,
-        None => catalog::builtin::load()?,
+        // The files as written, through the full loader: `check` validates.
+        None => catalog::builtin::load_as_written()?,
     };
     writeln!(
         out,
