@@ -1,6 +1,6 @@
 //! The `aks-id` binary: gather the terminal facts, run, print any error once, exit with its code.
 
 fn main() {
-    let code = aks_id::main_with(std::env::args_os(), aks_id::output::Terminal::detect());
+    let code = aks_id::main_with(std::env::args_os(), aks_id::render::Terminal::detect());
     std::process::exit(code);
 }

@@ -5,12 +5,14 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::load::{
-    CATALOG_FILE, MISSING_FILE, MODELS_DIR, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
-};
-use super::{Catalog, CatalogError, Origin, builtin, parse};
+use anyhow::Context as _;
+
+use super::load::MISSING_FILE;
+use super::names::{MODELS_DIR, REQUIRED_FILES};
+use super::{Catalog, Origin, builtin, parse};
+use crate::diag::{CatalogError, Diagnostic, Position};
 use crate::error::Error;
-use crate::yaml::{Diagnostic, MAX_JSON_BYTES, Position};
+use crate::yaml::MAX_JSON_BYTES;
 
 /// The most bytes read from one rules folder, all files together: room for a generated catalog of
 /// tens of thousands of rules written as JSON. Each file also has its own limit
@@ -40,16 +42,7 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut unusable = Vec::new();
-    let mut rels: Vec<String> = [
-        CATALOG_FILE,
-        SOURCES_FILE,
-        TARGETS_FILE,
-        QUESTIONS_FILE,
-        RULES_FILE,
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    let mut rels: Vec<String> = REQUIRED_FILES.iter().map(|s| (*s).to_owned()).collect();
     let models = dir.join(MODELS_DIR);
     if models.is_dir() {
         let entries = fs::read_dir(&models)
@@ -116,9 +109,9 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
 /// Reads a catalog file as UTF-8 text: `None` when it does not exist, a message when it cannot be
 /// used.
 fn read_text(path: &Path) -> Result<Option<String>, String> {
-    use crate::text_input::{self, Unreadable};
+    use crate::fsio::{self, Unreadable};
     // The larger (JSON) limit: the parser applies the one for the file's format.
-    match text_input::read(path, MAX_JSON_BYTES as u64) {
+    match fsio::read(path, MAX_JSON_BYTES as u64) {
         Ok(text) => Ok(Some(text)),
         Err(Unreadable::Missing) => Ok(None),
         Err(Unreadable::Folder) => Err("is a folder, expected a YAML file".into()),
@@ -134,8 +127,9 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
 
 /// Writes the built-in catalog into `dir`, creating it. Refuses to replace any existing file
 /// unless `force`; nothing is written when one would be replaced.
-pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
-    let schema = crate::schema::rule_files_schema();
+/// Failures carry their context (`cannot write PATH: ...`); a refusal is an [`Error::Usage`].
+pub fn export(dir: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let schema = super::schema::rule_files_schema();
     let mut targets: Vec<(PathBuf, &str)> = builtin::FILES
         .iter()
         .map(|(rel, text)| (dir.join(rel), *text))
@@ -152,17 +146,17 @@ pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
             return Err(Error::Usage(format!(
                 "refusing to overwrite existing files (use --force to replace them): {}",
                 existing.join(", ")
-            )));
+            ))
+            .into());
         }
     }
     let mut written = Vec::new();
     for (path, text) in targets {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)
-                .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::write(&path, text)
-            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
     }
     Ok(written)

@@ -5,14 +5,18 @@
 //! does I/O; `load` turns texts into a validated [`Catalog`], `files` reads and writes folders.
 
 pub mod builtin;
+mod condition;
 pub mod files;
 pub mod load;
+pub mod names;
+pub mod schema;
 mod validate;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use load::{CatalogError, parse};
+pub use condition::{Condition, Literal, RawCondition, Test};
+pub use load::parse;
 
 /// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
 /// thousands of these.
@@ -41,8 +45,11 @@ pub struct Source {
     pub id: String,
     pub title: String,
     pub url: String,
-    /// The page's date as last checked: YYYY-MM-DD or YYYY-MM.
+    /// The page's own date (its ms.date or last commit) as last read: YYYY-MM-DD or YYYY-MM.
     pub as_of: String,
+    /// When the page was last read against the catalog, if that differs from `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<String>,
 }
 
 /// `catalog.yaml`.
@@ -202,7 +209,7 @@ pub struct Question {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
     /// one_of: a choice id; any_of: a list of choice ids; yes_no: true/false; number: a number.
-    pub default: serde_json::Value,
+    pub default: Literal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,39 +246,6 @@ pub struct Choice {
     pub label: String,
 }
 
-/// A condition over answers. Exactly one form per mapping: a comparison on a question, or
-/// `all`, `any` or `not`.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Condition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub question: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub equals: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_equals: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub one_of: Option<Vec<serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_any: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_all: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gt: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gte: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lt: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lte: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all: Option<Vec<Condition>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub any: Option<Vec<Condition>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not: Option<Box<Condition>>,
-}
-
 /// `rules.yaml`.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -302,12 +276,37 @@ pub struct Rule {
     pub caveats: Vec<Caveat>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<RuleStep>,
+    /// Grants that replace a target's own grant for one model when the rule fires.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<RuleGrant>,
     pub sources: Vec<String>,
+}
+
+/// The model id of caveats and steps shown when no model fits the answers.
+pub const NO_MODEL: &str = "none";
+
+/// How access to one target is granted under one model when a rule's answers hold: the
+/// principal, role and command differ from the target's own grant (for example, image pulls
+/// outside AKS, or what the control plane needs from a service applications use).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleGrant {
+    pub model: String,
+    /// A target id from `targets.yaml`.
+    pub target: String,
+    /// Least privilege first; empty when the model needs no role on the target.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// Where access is granted and to whom, as one or two sentences.
+    pub how: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Caveat {
+    /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
     pub text: String,
 }
@@ -315,6 +314,7 @@ pub struct Caveat {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleStep {
+    /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -349,6 +349,22 @@ where
         }
     }
     deserializer.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+/// The `catalog` block shared by the machine-readable outputs.
+#[derive(Debug, serde::Serialize)]
+pub struct CatalogRef<'a> {
+    pub as_of: &'a str,
+    pub source: String,
+}
+
+impl<'a> CatalogRef<'a> {
+    pub fn of(catalog: &'a Catalog) -> Self {
+        Self {
+            as_of: &catalog.as_of,
+            source: catalog.origin.to_string(),
+        }
+    }
 }
 
 /// Where a catalog came from, for messages and for the `catalog` block of the advice.

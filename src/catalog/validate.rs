@@ -4,16 +4,17 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use serde_json::Value as Json;
-
+use super::condition::OPERATORS;
 use super::load::{Located, Parsed};
 use super::*;
-use crate::yaml::{Diagnostic, Document, NodePath};
+use crate::diag::Diagnostic;
+use crate::yaml::{Document, NodePath};
 
 pub(crate) struct Validator<'a> {
     parsed: &'a Parsed,
     source_ids: HashSet<&'a str>,
     model_ids: Vec<&'a str>,
+    target_ids: HashSet<&'a str>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -23,6 +24,7 @@ impl<'a> Validator<'a> {
             parsed,
             source_ids: parsed.sources.iter().map(|s| s.value.id.as_str()).collect(),
             model_ids: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
+            target_ids: parsed.targets.iter().map(|t| t.value.id.as_str()).collect(),
             diagnostics: Vec::new(),
         }
     }
@@ -139,6 +141,15 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
+            if let Some(checked) = &s.value.checked
+                && !is_date(checked)
+            {
+                self.error(
+                    s.doc,
+                    &s.path.key("checked"),
+                    format!("checked `{checked}` must be a date, YYYY-MM-DD or YYYY-MM"),
+                );
+            }
         }
     }
 
@@ -218,6 +229,13 @@ impl<'a> Validator<'a> {
                         "model id `{}` must match its file name `{stem}.yaml`",
                         model.id
                     ),
+                );
+            }
+            if model.id == NO_MODEL {
+                self.error(
+                    doc,
+                    &path.key("id"),
+                    format!("`{NO_MODEL}` is reserved for steps shown when no model fits"),
                 );
             }
             if let Some(note) = &model.status.note {
@@ -386,7 +404,7 @@ impl<'a> Validator<'a> {
                 }
             }
             for (i, caveat) in rule.caveats.iter().enumerate() {
-                if !self.is_model(&caveat.model) {
+                if caveat.model != NO_MODEL && !self.is_model(&caveat.model) {
                     self.model_ref(
                         doc,
                         &path.key("caveats").index(i).key("model"),
@@ -395,8 +413,26 @@ impl<'a> Validator<'a> {
                 }
             }
             for (i, step) in rule.steps.iter().enumerate() {
-                if !self.is_model(&step.model) {
+                if step.model != NO_MODEL && !self.is_model(&step.model) {
                     self.model_ref(doc, &path.key("steps").index(i).key("model"), &step.model);
+                }
+            }
+            for (i, grant) in rule.grants.iter().enumerate() {
+                let at = || path.key("grants").index(i);
+                if !self.is_model(&grant.model) {
+                    self.model_ref(doc, &at().key("model"), &grant.model);
+                }
+                if !self.target_ids.contains(grant.target.as_str())
+                    && !self.parsed.unread.targets.excuses(&grant.target)
+                {
+                    self.error(
+                        doc,
+                        &at().key("target"),
+                        format!("unknown target `{}` (not in targets.yaml)", grant.target),
+                    );
+                }
+                if grant.how.trim().is_empty() {
+                    self.error(doc, &at().key("how"), "how is empty");
                 }
             }
             let changes = !rule.score.is_empty() || !rule.exclude.is_empty();
@@ -410,12 +446,16 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            if !changes && rule.caveats.is_empty() && rule.steps.is_empty() {
+            if !changes
+                && rule.caveats.is_empty()
+                && rule.steps.is_empty()
+                && rule.grants.is_empty()
+            {
                 self.error(
                     doc,
                     path,
                     format!(
-                        "rule `{}` has no effect (no score, exclude, caveats or steps)",
+                        "rule `{}` has no effect (no score, exclude, caveats, steps or grants)",
                         rule.id
                     ),
                 );
@@ -436,22 +476,37 @@ impl<'a> Validator<'a> {
         questions: &HashMap<&'a str, (usize, &'a Question)>,
         all_questions: Option<&HashMap<&'a str, (usize, &'a Question)>>,
     ) {
-        let forms = [
-            cond.question.is_some(),
-            cond.all.is_some(),
-            cond.any.is_some(),
-            cond.not.is_some(),
-        ];
-        if forms.iter().filter(|f| **f).count() != 1 {
-            self.error(
-                doc,
-                &at(),
-                "a condition needs exactly one of `question`, `all`, `any` or `not`",
-            );
-            return;
-        }
-        for (key, list) in [("all", &cond.all), ("any", &cond.any)] {
-            if let Some(list) = list {
+        let (id, test) = match cond {
+            Condition::Malformed(raw) => {
+                if raw.forms() != 1 {
+                    self.error(
+                        doc,
+                        &at(),
+                        "a condition needs exactly one of `question`, `all`, `any` or `not`",
+                    );
+                } else {
+                    let id = raw.question.as_deref().unwrap_or_default();
+                    self.error(
+                        doc,
+                        &at(),
+                        format!(
+                            "a comparison on `{id}` needs exactly one of {}",
+                            OPERATORS
+                                .iter()
+                                .map(|o| format!("`{o}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
+                return;
+            }
+            Condition::All(list) | Condition::Any(list) => {
+                let key = if matches!(cond, Condition::All(_)) {
+                    "all"
+                } else {
+                    "any"
+                };
                 if list.is_empty() {
                     self.error(
                         doc,
@@ -468,30 +523,14 @@ impl<'a> Validator<'a> {
                         all_questions,
                     );
                 }
+                return;
             }
-        }
-        if let Some(inner) = &cond.not {
-            self.condition(doc, &|| at().key("not"), inner, questions, all_questions);
-        }
-        let Some(id) = &cond.question else {
-            return;
+            Condition::Not(inner) => {
+                self.condition(doc, &|| at().key("not"), inner, questions, all_questions);
+                return;
+            }
+            Condition::Compare { question, test } => (question, test),
         };
-        let operators = operators(cond);
-        if operators.len() != 1 {
-            self.error(
-                doc,
-                &at(),
-                format!(
-                    "a comparison on `{id}` needs exactly one of {}",
-                    OPERATORS
-                        .iter()
-                        .map(|o| format!("`{o}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-            return;
-        }
         let Some((_, question)) = questions.get(id.as_str()) else {
             if self.parsed.unread.questions.excuses(id) {
                 return;
@@ -510,42 +549,32 @@ impl<'a> Validator<'a> {
             self.error(doc, &at().key("question"), message);
             return;
         };
-        let op = operators[0];
-        let result = match op {
-            "equals" | "not_equals" => {
-                let value = cond.equals.as_ref().or(cond.not_equals.as_ref());
-                match (question.kind, value) {
-                    (Kind::AnyOf, _) => Err(format!(
-                        "`{id}` is an any_of question: use `contains_any` or `contains_all`, not `{op}`"
-                    )),
-                    (_, Some(v)) => fits_value(question, v),
-                    (_, None) => Ok(()),
-                }
-            }
-            "one_of" => match question.kind {
+        let op = test.key();
+        let result = match test {
+            Test::Equals(v) | Test::NotEquals(v) => match question.kind {
+                Kind::AnyOf => Err(format!(
+                    "`{id}` is an any_of question: use `contains_any` or `contains_all`, not `{op}`"
+                )),
+                _ => fits_value(question, v),
+            },
+            Test::OneOf(list) => match question.kind {
                 Kind::AnyOf => Err(format!(
                     "`{id}` is an any_of question: use `contains_any`, not `one_of`"
                 )),
-                _ => cond
-                    .one_of
-                    .iter()
-                    .flatten()
-                    .try_for_each(|v| fits_value(question, v)),
+                _ => list.iter().try_for_each(|v| fits_value(question, v)),
             },
-            "contains_any" | "contains_all" => {
-                let list = cond.contains_any.as_ref().or(cond.contains_all.as_ref());
+            Test::ContainsAny(list) | Test::ContainsAll(list) => {
                 if question.kind != Kind::AnyOf {
                     Err(format!(
                         "`{op}` is for any_of questions; `{id}` is {}",
                         question.kind.as_str()
                     ))
                 } else {
-                    list.into_iter()
-                        .flatten()
-                        .try_for_each(|c| fits_value(question, &Json::String(c.clone())))
+                    list.iter()
+                        .try_for_each(|c| fits_value(question, &Literal::Text(c.clone())))
                 }
             }
-            _ => {
+            Test::Gt(_) | Test::Gte(_) | Test::Lt(_) | Test::Lte(_) => {
                 if question.kind == Kind::Number {
                     Ok(())
                 } else {
@@ -562,43 +591,11 @@ impl<'a> Validator<'a> {
     }
 }
 
-pub(crate) const OPERATORS: [&str; 9] = [
-    "equals",
-    "not_equals",
-    "one_of",
-    "contains_any",
-    "contains_all",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-];
-
-fn operators(cond: &Condition) -> Vec<&'static str> {
-    let set = [
-        cond.equals.is_some(),
-        cond.not_equals.is_some(),
-        cond.one_of.is_some(),
-        cond.contains_any.is_some(),
-        cond.contains_all.is_some(),
-        cond.gt.is_some(),
-        cond.gte.is_some(),
-        cond.lt.is_some(),
-        cond.lte.is_some(),
-    ];
-    OPERATORS
-        .iter()
-        .zip(set)
-        .filter(|(_, s)| *s)
-        .map(|(o, _)| *o)
-        .collect()
-}
-
 /// Whether `value` is a possible answer to `question` (one element for any_of questions).
-fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
+fn fits_value(question: &Question, value: &Literal) -> Result<(), String> {
     let id = &question.id;
     match (question.kind, value) {
-        (Kind::OneOf | Kind::AnyOf, Json::String(s)) => {
+        (Kind::OneOf | Kind::AnyOf, Literal::Text(s)) => {
             if question.choices.iter().any(|c| &c.id == s) {
                 Ok(())
             } else {
@@ -613,9 +610,9 @@ fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
                 ))
             }
         }
-        (Kind::YesNo, Json::Bool(_)) => Ok(()),
-        (Kind::Number, Json::Number(n)) if n.is_i64() => {
-            let n = n.as_i64().unwrap_or_default();
+        (Kind::YesNo, Literal::Bool(_)) => Ok(()),
+        (Kind::Number, Literal::Number(n)) => {
+            let n = *n;
             match (question.min, question.max) {
                 (Some(min), _) if n < min => {
                     Err(format!("{n} is below the minimum {min} of `{id}`"))
@@ -629,7 +626,7 @@ fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
         (kind, other) => Err(format!(
             "`{id}` is a {} question, so {} does not fit (expected {})",
             kind.as_str(),
-            describe_json(other),
+            other.describe(),
             match kind {
                 Kind::OneOf | Kind::AnyOf => "a choice id",
                 Kind::YesNo => "true or false",
@@ -639,25 +636,16 @@ fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
     }
 }
 
-fn fits_default(question: &Question, value: &Json) -> Result<(), String> {
+fn fits_default(question: &Question, value: &Literal) -> Result<(), String> {
     match (question.kind, value) {
-        (Kind::AnyOf, Json::Array(items)) => items.iter().try_for_each(|v| fits_value(question, v)),
+        (Kind::AnyOf, Literal::List(items)) => {
+            items.iter().try_for_each(|v| fits_value(question, v))
+        }
         (Kind::AnyOf, other) => Err(format!(
             "the default of an any_of question is a list of choice ids, not {}",
-            describe_json(other)
+            other.describe()
         )),
         _ => fits_value(question, value),
-    }
-}
-
-fn describe_json(value: &Json) -> String {
-    match value {
-        Json::Null => "nothing".into(),
-        Json::Bool(b) => format!("the boolean {b}"),
-        Json::Number(n) => format!("the number {n}"),
-        Json::String(s) => format!("the string {s:?}"),
-        Json::Array(_) => "a list".into(),
-        Json::Object(_) => "a mapping".into(),
     }
 }
 

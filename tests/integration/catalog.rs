@@ -77,8 +77,8 @@ fn exported_catalog_checks_ok() {
     let dir = exported();
     let path = path_str(dir.path());
     for args in [
-        vec!["--rules", path.as_str(), "rules", "check"],
-        vec!["rules", "check", path.as_str()],
+        vec!["--rules", path, "rules", "check"],
+        vec!["rules", "check", path],
     ] {
         let run = run(&args);
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
@@ -97,7 +97,7 @@ fn run_builtin_check() -> String {
 /// asserting the shape of the report: exit 2, one `FILE:LINE:COL: message` per problem, then a
 /// summary that counts them.
 fn check(dir: &Path) -> String {
-    let run = run_cmd(aks_id().args(["--rules", &path_str(dir), "rules", "check"]));
+    let run = run_cmd(aks_id().args(["--rules", path_str(dir), "rules", "check"]));
     assert_clean_error(&run, 2);
     let stderr = redact(&run.stderr, dir);
     let lines: Vec<&str> = stderr.lines().collect();
@@ -367,7 +367,7 @@ fn conditions_must_fit_their_questions() {
 fn missing_file() {
     let dir = exported();
     fs::remove_file(dir.path().join("targets.yaml")).unwrap();
-    let run = run_cmd(aks_id().args(["--rules", &path_str(dir.path()), "rules", "check"]));
+    let run = run_cmd(aks_id().args(["--rules", path_str(dir.path()), "rules", "check"]));
     assert_clean_error(&run, 2);
     // A missing file has no line to point at: FILE: message.
     assert_eq!(
@@ -426,4 +426,34 @@ fn several_problems_in_different_files_are_all_reported_in_file_order() {
     assert!(stderr.contains(&at(d, "models/pod.yaml", "no_such_row")));
     assert!(stderr.contains(&at(d, "rules.yaml", "no_such_question")));
     insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn rule_grants_must_name_a_model_and_a_target_and_none_is_for_steps_only() {
+    let dir = exported();
+    let d = dir.path();
+    insert_first(
+        d,
+        "rules.yaml",
+        "rules",
+        "  - id: test-bad-grants\n    grants:\n      - {model: workload, target: no-such-target, how: Somewhere.}\n      - {model: none, target: acr, how: Somewhere.}\n    steps:\n      - {model: none, text: What to do when no model fits.}\n    sources: [wi-overview]\n",
+    );
+    let stderr = check(d);
+    for expected in [
+        format!(
+            "{}unknown target `no-such-target` (not in targets.yaml)",
+            at(d, "rules.yaml", "no-such-target")
+        ),
+        format!(
+            "{}unknown model `none` (models: cluster, pod, workload)",
+            at(d, "rules.yaml", "none, target: acr")
+        ),
+    ] {
+        assert!(stderr.contains(&expected), "{expected}\nin:\n{stderr}");
+    }
+    assert_eq!(
+        stderr.lines().count(),
+        3,
+        "the `none` step is fine: {stderr}"
+    );
 }

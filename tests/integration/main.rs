@@ -2,10 +2,11 @@
 //! test runs the real `aks-id` binary (or the library's public API) and checks what a user sees.
 
 mod advise;
-mod advise_support;
+mod architecture;
 mod catalog;
 mod cli;
 mod compare;
+mod expert;
 mod hardening;
 mod output;
 mod parser_properties;

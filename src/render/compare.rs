@@ -6,11 +6,22 @@ use std::io::Write;
 use comfy_table::{Attribute, Cell};
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Model, Row};
-use crate::citations::Citations;
-use crate::cli::CompareFormat;
+use super::citations::Citations;
+use super::data::{write_json, write_yaml};
+use super::markdown::md_cell;
+use super::terminal::Look;
+use crate::catalog::{Catalog, CatalogRef, Model, Row};
 use crate::error::{Error, output};
-use crate::output::Look;
+
+/// `compare -o FORMAT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Markdown,
+    Csv,
+    Json,
+    Yaml,
+}
 
 /// The models and rows to compare, in display order.
 pub struct Comparison<'a> {
@@ -77,16 +88,8 @@ impl<'a> Comparison<'a> {
             CompareFormat::Table => self.table(look, out),
             CompareFormat::Markdown => self.markdown(out),
             CompareFormat::Csv => self.csv(out),
-            CompareFormat::Json => {
-                serde_json::to_writer_pretty(&mut *out, &self.document())
-                    .map_err(|e| output(e.into()))?;
-                writeln!(out).map_err(output)
-            }
-            CompareFormat::Yaml => {
-                let text = crate::yaml::to_string(&self.document())
-                    .map_err(|e| Error::Usage(format!("cannot render YAML: {e}")))?;
-                out.write_all(text.as_bytes()).map_err(output)
-            }
+            CompareFormat::Json => write_json(&self.document(), out),
+            CompareFormat::Yaml => write_yaml(&self.document(), out),
         }
     }
 
@@ -225,22 +228,6 @@ pub struct ComparisonDoc<'a> {
     pub rows: Vec<RowDoc<'a>>,
 }
 
-/// The `catalog` block shared by the machine-readable outputs.
-#[derive(Debug, Serialize)]
-pub struct CatalogRef<'a> {
-    pub as_of: &'a str,
-    pub source: String,
-}
-
-impl<'a> CatalogRef<'a> {
-    pub fn of(catalog: &'a Catalog) -> Self {
-        Self {
-            as_of: &catalog.as_of,
-            source: catalog.origin.to_string(),
-        }
-    }
-}
-
 #[derive(Serialize)]
 pub struct ModelRef<'a> {
     pub id: &'a str,
@@ -254,35 +241,6 @@ pub struct RowDoc<'a> {
     pub label: &'a str,
     pub values: crate::catalog::Map<&'a str, &'a str>,
     pub sources: crate::catalog::Map<&'a str, Vec<&'a str>>,
-}
-
-/// A Markdown table cell: pipes escaped, line breaks as `<br>`, and no raw HTML (see
-/// [`md_text`]).
-pub fn md_cell(text: &str) -> String {
-    md_text(text)
-        .replace('|', "\\|")
-        .replace("\r\n", "\n")
-        .replace('\n', "<br>")
-}
-
-/// Markdown prose, shown as written: `<` and `>` escaped, so that placeholders such as
-/// `<selector>` or `<resource>/.default` are not taken for HTML tags and dropped, and `*`, `_`
-/// and backslashes escaped, so that names such as `azurekeyvaultsecretsprovider-*` or
-/// `service_accounts` do not turn into emphasis.
-pub fn md_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '*' | '_' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// One CSV record (RFC 4180): fields quoted when they hold a comma, quote or line break.

@@ -10,9 +10,9 @@ use rustc_hash::FxHashSet as HashSet;
 
 use serde::Serialize;
 
-use crate::answers::{Answer, Answers, holds};
-use crate::catalog::{Access, Catalog, Model, Role, Rule};
-use crate::compare::CatalogRef;
+use super::answers::{Answer, Answers};
+use super::conditions::holds;
+use crate::catalog::{Access, Catalog, CatalogRef, Model, NO_MODEL, Role, Rule};
 
 /// The question whose answer lists the target services.
 pub const TARGETS_QUESTION: &str = "targets";
@@ -108,7 +108,17 @@ pub fn fired<'a>(catalog: &'a Catalog, answers: &Answers) -> Vec<&'a Rule> {
 /// Evaluates the rules for `answers` (complete: every asked question has an answer).
 pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<String>) -> Advice<'a> {
     let fired = fired(catalog, &answers);
+    evaluate_fired(catalog, &fired, answers, defaulted)
+}
 
+/// [`evaluate`] with the rules that fire for `answers` already found (by [`fired`]), for a
+/// caller that also shows them.
+pub fn evaluate_fired<'a>(
+    catalog: &'a Catalog,
+    fired: &[&'a Rule],
+    answers: Answers,
+    defaulted: Vec<String>,
+) -> Advice<'a> {
     // Per model, by its position in the catalog: a catalog has a few models, so finding one by
     // id is a short scan, cheaper than hashing for every effect of thousands of fired rules.
     let models = &catalog.models;
@@ -120,7 +130,7 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
     // thousands of fired rules does not compare every reason with every earlier one.
     let mut seen_reasons: Vec<HashSet<&str>> = vec![HashSet::default(); models.len()];
     let mut reasons = Vec::new();
-    for rule in &fired {
+    for rule in fired {
         let text = rule.reason.as_deref().unwrap_or_default();
         for (model, change) in &rule.score {
             if let Some(i) = slot(model) {
@@ -186,30 +196,30 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
         score: slot(&m.id).map_or(0, |i| scores[i]),
     });
 
+    // Caveats and steps of the recommended model; when none fits, those written for that case.
+    let shown_for = chosen.map_or(NO_MODEL, |m| m.id.as_str());
     let mut caveats = Vec::new();
     let mut steps = Vec::new();
-    if let Some(model) = chosen {
-        for rule in &fired {
-            caveats.extend(
-                rule.caveats
-                    .iter()
-                    .filter(|c| c.model == model.id)
-                    .map(|c| RuleText {
-                        rule: &rule.id,
-                        text: c.text.trim(),
-                    }),
-            );
-            steps.extend(
-                rule.steps
-                    .iter()
-                    .filter(|s| s.model == model.id)
-                    .map(|s| NextStep {
-                        rule: &rule.id,
-                        text: s.text.trim(),
-                        command: s.command.as_deref().map(str::trim),
-                    }),
-            );
-        }
+    for rule in fired {
+        caveats.extend(
+            rule.caveats
+                .iter()
+                .filter(|c| c.model == shown_for)
+                .map(|c| RuleText {
+                    rule: &rule.id,
+                    text: c.text.trim(),
+                }),
+        );
+        steps.extend(
+            rule.steps
+                .iter()
+                .filter(|s| s.model == shown_for)
+                .map(|s| NextStep {
+                    rule: &rule.id,
+                    text: s.text.trim(),
+                    command: s.command.as_deref().map(str::trim),
+                }),
+        );
     }
     let next_steps = steps
         .iter()
@@ -228,6 +238,22 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
             .iter()
             .filter_map(|id| catalog.target(id))
             .map(|t| {
+                // A fired rule may say how this model gets access to this target instead (the
+                // last such rule wins).
+                let special = fired
+                    .iter()
+                    .flat_map(|r| r.grants.iter())
+                    .rfind(|g| g.model == model.id && g.target == t.id);
+                if let Some(g) = special {
+                    return Grant {
+                        target: &t.id,
+                        name: &t.name,
+                        roles: g.roles.iter().take(1).map(|r| r.name.as_str()).collect(),
+                        alternatives: g.roles.iter().skip(1).collect(),
+                        how: sentence(g.how.trim()),
+                        command: g.command.as_deref().map(str::trim),
+                    };
+                }
                 let grantee = if t.access == Access::Kubelet {
                     "the cluster's kubelet identity (image pulls always use it)"
                 } else {

@@ -7,7 +7,8 @@
 
 use std::io::{BufRead, Write};
 
-use crate::answers::{self, Answer, Answers, Origin, expected, is_asked};
+use super::answers::{self, Answer, Answers, Origin, expected};
+use super::conditions::is_asked;
 use crate::catalog::{Catalog, Kind, Question};
 use crate::error::Error;
 
