@@ -50,29 +50,55 @@ pub(super) fn read(text: &str, base: usize, limits: &Limits) -> Option<Vec<Docum
 }
 
 /// No control characters but tab and line breaks, and every CR followed by LF: the event parser
-/// has its own rules for the rest.
+/// has its own rules for the rest. Eight bytes at a time: this runs over every byte read.
 fn plain_bytes(s: &[u8]) -> bool {
-    let mut i = 0;
-    while i < s.len() {
-        let b = s[i];
-        if b < 0x20 || b == 0x7F {
-            match b {
-                b'\t' | b'\n' => {}
-                b'\r' if s.get(i + 1) == Some(&b'\n') => {}
-                _ => return false,
-            }
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // A high bit for each byte below 0x20 (bytes of 0x80 and above never count).
+        if word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0 && !chunk.iter().all(|&b| allowed(b))
+        {
+            return false;
         }
-        i += 1;
     }
-    true
+    if !chunks.remainder().iter().all(|&b| allowed(b)) {
+        return false;
+    }
+    if memchr::memchr(0x7F, s).is_some() {
+        return false;
+    }
+    memchr::memchr_iter(b'\r', s).all(|i| s.get(i + 1) == Some(&b'\n'))
 }
 
+fn allowed(b: u8) -> bool {
+    b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r'
+}
+
+#[inline(always)]
 fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+#[inline(always)]
 fn is_flow_indicator(b: u8) -> bool {
     matches!(b, b',' | b'[' | b']' | b'{' | b'}')
+}
+
+/// Bytes that end a run of ordinary plain-scalar text in block context.
+const BLOCK_STOPS: [bool; 256] = stops(b"\n\r \t:");
+/// The same in flow context, where flow indicators end a plain scalar.
+const FLOW_STOPS: [bool; 256] = stops(b"\n\r \t:,[]{}");
+
+const fn stops(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
 }
 
 /// How a plain scalar's first line ended.
@@ -105,23 +131,28 @@ struct Reader<'t> {
 }
 
 impl<'t> Reader<'t> {
+    #[inline(always)]
     fn at(&self, i: usize) -> u8 {
         self.s.get(i).copied().unwrap_or(0)
     }
 
+    #[inline(always)]
     fn cur(&self) -> u8 {
         self.at(self.pos)
     }
 
+    #[inline(always)]
     fn eof(&self) -> bool {
         self.pos >= self.s.len()
     }
 
+    #[inline(always)]
     fn is_eol_at(&self, i: usize) -> bool {
         i >= self.s.len() || self.s[i] == b'\n' || self.s[i] == b'\r'
     }
 
     /// Blank, line break or end of text.
+    #[inline(always)]
     fn is_space_at(&self, i: usize) -> bool {
         self.is_eol_at(i) || is_blank(self.s[i])
     }
@@ -153,6 +184,7 @@ impl<'t> Reader<'t> {
         }
     }
 
+    #[inline(always)]
     fn count(&mut self) -> R<()> {
         self.nodes += 1;
         if self.nodes > self.max_nodes {
@@ -186,6 +218,7 @@ impl<'t> Reader<'t> {
     }
 
     /// Consumes the line break at `pos` (which must be at one, or at the end).
+    #[inline(always)]
     fn eat_newline(&mut self) {
         if self.cur() == b'\r' {
             self.pos += 1;
@@ -390,9 +423,21 @@ impl<'t> Reader<'t> {
     /// blanks excluded) and why it stopped.
     fn scan_plain_line(&self, from: usize, flow: bool) -> (usize, Stop) {
         let s = self.s;
+        let stops = if flow { &FLOW_STOPS } else { &BLOCK_STOPS };
         let mut i = from;
         let mut end = from;
         loop {
+            // Ordinary text (never blanks), at one table lookup a byte.
+            let run = i;
+            while let Some(&b) = s.get(i) {
+                if stops[usize::from(b)] {
+                    break;
+                }
+                i += 1;
+            }
+            if i > run {
+                end = i;
+            }
             let Some(&b) = s.get(i) else {
                 return (end, Stop::Eol);
             };
@@ -411,8 +456,7 @@ impl<'t> Reader<'t> {
                         return (end, Stop::Colon);
                     }
                 }
-                b',' | b'[' | b']' | b'{' | b'}' if flow => return (end, Stop::Flow),
-                _ => {}
+                _ => return (end, Stop::Flow),
             }
             i += 1;
             end = i;
