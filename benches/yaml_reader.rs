@@ -21,6 +21,9 @@ use aks_id::yaml::tree::{self, Limits};
 
 const TARGET_MB_PER_S: f64 = 50.0;
 
+/// A name, the bytes it reads, the rounds it runs, and the run.
+type Contender<'a> = (&'static str, usize, usize, Box<dyn Fn() -> usize + 'a>);
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let check = args.iter().any(|a| a == "--check");
@@ -74,7 +77,7 @@ fn main() {
     // Every contender runs once per round, in turn, so that a machine busy with other work
     // slows the floors and the readers alike; the event-parser rows, slow, run in three rounds.
     let json = &corpus.json;
-    let contenders: Vec<(&str, usize, usize, Box<dyn Fn() -> usize + '_>)> = vec![
+    let contenders: Vec<Contender> = vec![
         (
             "memchr newline count (floor)",
             bytes,

@@ -339,7 +339,7 @@ pub fn from_file(
     let root = NodePath::root();
     let mapping = match &doc.value {
         Value::Mapping(m) => m,
-        Value::Null => {
+        Value::Null if doc.is_empty() => {
             return Err(Error::Answer(format!(
                 "{file}: the answers file is empty; expected a mapping from question id to answer, e.g. `scope: workload`"
             )));
@@ -350,7 +350,11 @@ pub fn from_file(
                     &root,
                     format!(
                         "expected a mapping from question id to answer, found {}",
-                        crate::catalog::load::describe(other)
+                        if other.is_null() {
+                            "null".to_owned()
+                        } else {
+                            crate::catalog::load::describe(other)
+                        }
                     ),
                 )
                 .to_string(),

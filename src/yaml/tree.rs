@@ -553,15 +553,37 @@ impl StreamReader<'_> {
 
     fn syntax_error(&mut self, err: &ScanError) {
         let mark = self.marks.mark(err.marker());
-        let message = match err.info() {
-            "recursion limit exceeded" => format!(
-                "nesting deeper than {} levels",
-                self.limits.max_depth.min(255)
-            ),
+        let mut message = match err.info() {
+            "recursion limit exceeded" => {
+                format!("nesting deeper than {} levels", self.limits.max_depth)
+            }
             info => info.to_owned(),
         };
+        let doc = self.doc.take();
+        // Name the unclosed flow collection the error is in: that is usually the mistake.
+        if let Some(doc) = &doc
+            && doc.failed.is_none()
+            && let Some((kind, at)) = doc.stack.iter().rev().find_map(|frame| {
+                let at = frame.mark;
+                let byte = self
+                    .marks
+                    .text
+                    .as_bytes()
+                    .get((at.offset as usize).checked_sub(self.marks.base)?)?;
+                match byte {
+                    b'[' => Some(("flow sequence", at)),
+                    b'{' => Some(("flow mapping", at)),
+                    _ => None,
+                }
+            })
+        {
+            message = format!(
+                "{message}, inside the {kind} opened at line {} column {}",
+                at.line, at.column
+            );
+        }
         // A document that already broke a rule reports that; the stream ends either way.
-        let error = match self.doc.take().and_then(|d| d.failed) {
+        let error = match doc.and_then(|d| d.failed) {
             Some(first) => first,
             None => ReadError { mark, message },
         };
