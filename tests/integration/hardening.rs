@@ -220,6 +220,18 @@ fn cases() -> Vec<Case> {
             ],
         ),
         answers(
+            "an answers file holding null is not called empty",
+            "null.yaml",
+            "null\n",
+            &["null.yaml:1:1: expected a mapping from question id to answer, found null"],
+        ),
+        answers(
+            "a NUL byte, reported at its line and column",
+            "nul.yaml",
+            b"platform: aks\nscope: po\x00d\n".to_vec(),
+            &["nul.yaml:2:10: invalid YAML: found unprintable character"],
+        ),
+        answers(
             "an anchored 5,000-item list repeated 9,000 times (37 kB)",
             "repeat.yaml",
             format!(
