@@ -3,7 +3,8 @@
 //! Catalog files and answers files are read once, by [`tree::read_stream`], into a tree whose
 //! nodes know where they start; the tree gives the value typed deserialization runs on and the
 //! positions its errors are pinned to, so one bad entry does not hide the problems of the next
-//! one. `yaml_serde` is left with writing YAML output.
+//! one. `yaml_serde` parses no text any more: its `Value` is what typed deserialization runs on,
+//! and it writes YAML output.
 
 pub mod tree;
 
@@ -389,7 +390,7 @@ pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serd
     serde_yaml::to_string(value)
 }
 
-/// `yaml_serde` appends "at line L column C" to its messages; the diagnostic carries the position
+/// A deserialization message may end with "at line L column C"; the diagnostic carries the position
 /// itself, so the message drops it. Only that first location goes: a syntax error may go on with
 /// its context ("while parsing a flow sequence at line 3 column 12"), which points at where the
 /// unclosed construct starts and is kept.
