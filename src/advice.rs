@@ -5,9 +5,9 @@ use std::io::Write;
 
 use crate::answers::Answer;
 use crate::catalog::{Catalog, Rule};
-use crate::compare::{md_cell, md_text};
 use crate::engine::Advice;
 use crate::error::{Error, output};
+use crate::markdown::{autolink, code_block, code_span, md_cell, md_text};
 use crate::model_sheet::{write_json, write_yaml};
 use crate::output::Look;
 
@@ -267,12 +267,12 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
         Some(r) => format!("Use {} for Azure access from AKS", r.name),
         None => "No AKS identity model fits these requirements".to_owned(),
     };
-    s.push_str(&format!("# Decision record: {title}\n\n"));
+    s.push_str(&format!("# Decision record: {}\n\n", md_text(&title)));
     s.push_str(&format!(
         "- Status: proposed\n- Advised by: aks-id {} (catalog as of {}, {})\n\n",
         env!("CARGO_PKG_VERSION"),
-        advice.catalog.as_of,
-        advice.catalog.source
+        md_text(advice.catalog.as_of),
+        md_text(&advice.catalog.source)
     ));
     s.push_str("## Context\n\n| Question | Answer |\n|---|---|\n");
     for (id, answer) in &advice.answers {
@@ -287,7 +287,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                 .map(|c| label(q, c))
                 .collect::<Vec<_>>()
                 .join(", "),
-            (_, other) => other.to_string(),
+            (_, other) => md_cell(&other.to_string()),
         };
         let mark = if advice.defaulted.contains(id) {
             " (default)"
@@ -295,9 +295,10 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
             ""
         };
         s.push_str(&format!(
-            "| {} (`{id}`) | {}{mark} |\n",
+            "| {} ({}) | {}{mark} |\n",
             md_cell(prompt),
-            md_cell(&shown)
+            code_span(id, true),
+            shown
         ));
     }
 
@@ -305,8 +306,10 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
     match &advice.recommendation {
         Some(r) => {
             s.push_str(&format!(
-                "Use **{}** (`{}`, score {}).\n\n",
-                r.name, r.model, r.score
+                "Use **{}** ({}, score {}).\n\n",
+                md_text(r.name),
+                code_span(r.model, false),
+                r.score
             ));
             if let Some(ranked) = advice.ranking.iter().find(|x| x.model == r.model) {
                 for reason in &ranked.reasons {
@@ -320,7 +323,11 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
             );
             for r in &advice.ranking {
                 if let Some(reason) = exclusion_reason(advice, r.model) {
-                    s.push_str(&format!("- **{}**: {}\n", r.name, md_text(&reason)));
+                    s.push_str(&format!(
+                        "- **{}**: {}\n",
+                        md_text(r.name),
+                        md_text(&reason)
+                    ));
                 }
             }
         }
@@ -339,15 +346,18 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
         }
         if !advice.grants.is_empty() {
             s.push_str("\n### Roles to grant\n\n| Service | Roles | How |\n|---|---|---|\n");
+            let mut commands = Vec::new();
             for g in &advice.grants {
-                // Prose is escaped for Markdown; the command is a code span, where only the
-                // table's pipe needs escaping.
+                // Prose is escaped for Markdown; a one-line command is a code span, where only
+                // the table's pipe needs escaping; a longer one goes in a code block below.
                 let how = match g.command {
-                    Some(c) => format!(
-                        "{} `{}`",
-                        md_cell(&g.how),
-                        c.replace('`', "'").replace('|', "\\|").replace('\n', " ")
-                    ),
+                    Some(c) if !c.contains('\n') => {
+                        format!("{} {}", md_cell(&g.how), code_span(c, true))
+                    }
+                    Some(c) => {
+                        commands.push((g.name, c));
+                        format!("{} (command below)", md_cell(&g.how))
+                    }
                     None => md_cell(&g.how),
                 };
                 let mut roles = md_cell(&g.roles.join(", "));
@@ -364,17 +374,19 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                 }
                 s.push_str(&format!("| {} | {roles} | {how} |\n", md_cell(g.name)));
             }
+            for (name, command) in commands {
+                s.push_str(&format!("\n{}:\n\n", md_text(name)));
+                s.push_str(&code_block(command, "sh", ""));
+            }
         }
         if !advice.steps.is_empty() {
             s.push_str("\n### Next steps\n\n");
             for (i, step) in advice.steps.iter().enumerate() {
                 s.push_str(&format!("{}. {}\n", i + 1, md_text(step.text)));
                 if let Some(command) = step.command {
-                    s.push_str("\n   ```sh\n");
-                    for line in command.lines() {
-                        s.push_str(&format!("   {line}\n"));
-                    }
-                    s.push_str("   ```\n\n");
+                    s.push('\n');
+                    s.push_str(&code_block(command, "sh", "   "));
+                    s.push('\n');
                 }
             }
         }
@@ -390,9 +402,9 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
             format!("lower score: {}", r.reasons.join(" "))
         };
         s.push_str(&format!(
-            "| {} (`{}`) | {} | {} |\n",
+            "| {} ({}) | {} | {} |\n",
             md_cell(r.name),
-            r.model,
+            code_span(r.model, true),
             r.score,
             md_cell(&verdict)
         ));
@@ -402,9 +414,9 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
         s.push_str("\n## Rules that fired\n\n| # | Rule | Effect |\n|---|---|---|\n");
         for (i, rule) in fired.iter().enumerate() {
             s.push_str(&format!(
-                "| {} | `{}` | {} |\n",
+                "| {} | {} | {} |\n",
                 i + 1,
-                rule.id,
+                code_span(&rule.id, true),
                 md_cell(&effects(rule))
             ));
         }
@@ -412,16 +424,17 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
 
     s.push_str("\n## Sources\n\n");
     for url in &advice.sources {
-        s.push_str(&format!("- <{url}>\n"));
+        s.push_str(&format!("- {}\n", autolink(url)));
     }
     s
 }
 
+/// A choice as a Markdown table cell: its label and, in code, its id.
 fn label(question: &crate::catalog::Question, id: &str) -> String {
     question
         .choices
         .iter()
         .find(|c| c.id == id)
-        .map(|c| format!("{} (`{id}`)", c.label))
-        .unwrap_or_else(|| id.to_owned())
+        .map(|c| format!("{} ({})", md_cell(&c.label), code_span(id, true)))
+        .unwrap_or_else(|| md_cell(id))
 }

@@ -82,21 +82,14 @@ pub fn output(source: io::Error) -> Error {
     Error::io("cannot write output", source)
 }
 
-/// `text` made safe to echo in a one-line message: control characters escaped (a value never
-/// moves the cursor or colours the terminal) and at most `max` characters kept, the middle
+/// `text` made safe to echo in a one-line message: display text (see [`crate::display`]: a
+/// value never moves the cursor or colours the terminal) and at most `max` characters kept, the middle
 /// elided, so a megabyte-long value gives a short error.
 pub fn clip(text: &str, max: usize) -> String {
-    let mut shown = String::new();
-    for c in text.chars() {
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
+    let shown = crate::display::untrusted(text);
     let count = shown.chars().count();
     if count <= max {
-        return shown;
+        return shown.into_owned();
     }
     let head = max * 2 / 3;
     let tail = max.saturating_sub(head + 1);
@@ -113,7 +106,7 @@ mod tests {
     #[test]
     fn clip_escapes_control_characters_and_elides_the_middle() {
         assert_eq!(clip("pod", 10), "pod");
-        assert_eq!(clip("a\u{1b}[31mb\n", 40), "a\\u{1b}[31mb\\n");
+        assert_eq!(clip("a\u{1b}[31mb\n", 40), "a\\x1b[31mb\\n");
         let long = "x".repeat(1000) + "END";
         let short = clip(&long, 30);
         assert_eq!(short.chars().count(), 30);

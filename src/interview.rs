@@ -9,6 +9,7 @@ use std::io::{BufRead, Write};
 
 use crate::answers::{self, Answer, Answers, Origin, expected, is_asked};
 use crate::catalog::{Catalog, Kind, Question};
+use crate::display::untrusted;
 use crate::error::Error;
 
 /// Where answers that were not given up front come from.
@@ -80,8 +81,8 @@ impl<R: BufRead, W: Write> Asker for Lines<R, W> {
             let _ = writeln!(
                 self.prompts,
                 "[{number}/{total}] {} ({}) [default: {default}]",
-                question.prompt,
-                expected(question)
+                untrusted(&question.prompt),
+                untrusted(&expected(question))
             );
             let _ = self.prompts.flush();
         }
@@ -238,13 +239,14 @@ impl Asker for Terminal {
         total: usize,
     ) -> Result<Option<Answer>, Error> {
         use inquire::{Confirm, CustomType, MultiSelect, Select};
-        let message = format!("[{number}/{total}] {}", question.prompt);
-        let help = question.help.trim();
+        let message = format!("[{number}/{total}] {}", untrusted(&question.prompt));
+        let help = untrusted(question.help.trim());
+        let help = help.as_ref();
         let default = answers::default_of(question);
         let labels: Vec<String> = question
             .choices
             .iter()
-            .map(|c| format!("{} ({})", c.label, c.id))
+            .map(|c| format!("{} ({})", untrusted(&c.label), untrusted(&c.id)))
             .collect();
         let result = match (question.kind, &default) {
             (Kind::OneOf, Answer::Choice(d)) => {

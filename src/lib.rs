@@ -3,6 +3,11 @@
 //! `run` is the whole program minus the process: it parses the command line, loads the catalog
 //! (built in, or a `--rules` folder), and renders the command's output into a writer. `main.rs`
 //! only gathers the terminal facts and maps the result to an exit code.
+//!
+//! No output is written with `print!`-like macros, which panic when the stream fails: program
+//! output goes through a writer whose errors are handled, diagnostics through [`report`] and
+//! [`warn`], which never fail (a lost warning must not lose the result).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod advice;
 pub mod answers;
@@ -10,14 +15,16 @@ pub mod catalog;
 pub mod citations;
 pub mod cli;
 pub mod compare;
+pub mod display;
 pub mod engine;
 pub mod error;
+pub mod fsio;
 pub mod interview;
+pub mod markdown;
 pub mod model_sheet;
 pub mod output;
 pub mod questionnaire;
 pub mod schema;
-pub mod text_input;
 pub mod yaml;
 
 use std::ffi::OsString;
@@ -58,18 +65,29 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>, terminal: Terminal) -
 }
 
 /// Prints an error to stderr: catalog problems one per line as `FILE:LINE:COL: message`, then
-/// the one-line summary.
+/// the one-line summary. Every line is display text (paths, values and messages may come from
+/// files); a failing stderr is ignored, since there is nowhere left to report it.
 pub fn report(err: &Error) {
     let stderr = io::stderr();
     let mut e = stderr.lock();
     if let Error::Catalog(catalog) = err {
         for d in &catalog.diagnostics {
-            let _ = writeln!(e, "{d}");
+            let _ = writeln!(e, "{}", display::untrusted(&d.to_string()));
         }
         let _ = writeln!(e, "aks-id: error: {catalog}");
     } else {
-        let _ = writeln!(e, "aks-id: error: {err}");
+        let _ = writeln!(e, "aks-id: error: {}", display::untrusted(&err.to_string()));
     }
+}
+
+/// Prints a warning to stderr as display text. A failing stderr loses the warning, never the
+/// result on stdout.
+pub fn warn(message: &str) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "aks-id: warning: {}",
+        display::untrusted(message)
+    );
 }
 
 /// The program: parse `args`, do the work, write output into `out`.
@@ -103,10 +121,16 @@ pub fn run(
     match &cli.command {
         Command::Advise(args) => {
             let catalog = load_catalog(&cli)?;
+            let human = matches!(
+                args.output,
+                advice::AdviceFormat::Text | advice::AdviceFormat::Markdown
+            );
+            let catalog = shown(&catalog, human);
             return advise(&catalog, args, terminal, cli.color, out);
         }
         Command::Questions(args) => {
             let catalog = load_catalog(&cli)?;
+            let catalog = shown(&catalog, args.output == cli::ListFormat::Table);
             questionnaire::render(
                 &catalog,
                 args.output,
@@ -116,15 +140,23 @@ pub fn run(
         }
         Command::Compare(args) => {
             let catalog = load_catalog(&cli)?;
+            let human = !matches!(
+                args.output,
+                cli::CompareFormat::Json | cli::CompareFormat::Yaml
+            );
+            let catalog = shown(&catalog, human);
             let comparison = compare::Comparison::select(&catalog, &args.models, &args.rows)?;
             comparison.render(args.output, terminal.look(cli.color, args.width), out)?;
         }
         Command::Models(args) => {
             let catalog = load_catalog(&cli)?;
+            let catalog = shown(&catalog, args.output == cli::ListFormat::Table);
             model_sheet::list(&catalog, args.output, terminal.look(cli.color, None), out)?;
         }
         Command::Show(args) => {
             let catalog = load_catalog(&cli)?;
+            let human = matches!(args.output, cli::DocFormat::Text | cli::DocFormat::Markdown);
+            let catalog = shown(&catalog, human);
             let model = catalog.model(&args.model).ok_or_else(|| {
                 Error::Usage(format!(
                     "unknown model `{}` (models: {})",
@@ -250,9 +282,9 @@ fn advise(
             .and_then(|q| q.asked_when.as_ref())
             .map(questionnaire::describe_condition)
             .unwrap_or_default();
-        eprintln!(
-            "aks-id: warning: {origin}: question `{id}` is not asked when these answers are given (it is asked when {when}); ignored"
-        );
+        warn(&format!(
+            "{origin}: question `{id}` is not asked when these answers are given (it is asked when {when}); ignored"
+        ));
     }
     // The rules that fired are listed only with --explain; the engine finds them again itself.
     let fired = if args.explain {
@@ -281,15 +313,21 @@ fn advise(
 const MAX_ANSWERS_FILE: u64 = answers::MAX_ANSWERS_BYTES as u64;
 
 fn read_answers_file(path: &std::path::Path) -> Result<String, Error> {
-    use text_input::Unreadable;
+    use fsio::Unreadable;
     let shown = path.display();
-    text_input::read(path, MAX_ANSWERS_FILE).map_err(|problem| match problem {
+    fsio::read(path, MAX_ANSWERS_FILE).map_err(|problem| match problem {
         Unreadable::Missing => Error::Usage(format!("answers file {shown} does not exist")),
         Unreadable::Folder => Error::Usage(format!(
             "answers file {shown} is a folder, expected a YAML or JSON file"
         )),
-        Unreadable::TooLarge(size) => Error::Answer(format!(
+        Unreadable::NotRegular(what) => Error::Usage(format!(
+            "answers file {shown} is {what}, not a regular file; to pipe answers in, use `--answers -` and stdin"
+        )),
+        Unreadable::TooLarge(size) if size > MAX_ANSWERS_FILE + 1 => Error::Answer(format!(
             "answers file {shown} is {size} bytes; the limit is {MAX_ANSWERS_FILE} bytes"
+        )),
+        Unreadable::TooLarge(_) => Error::Answer(format!(
+            "answers file {shown} is larger than the limit of {MAX_ANSWERS_FILE} bytes"
         )),
         Unreadable::NotUtf8(offset) => Error::Answer(format!(
             "answers file {shown} is not UTF-8 text (invalid byte at offset {offset})"
@@ -299,24 +337,29 @@ fn read_answers_file(path: &std::path::Path) -> Result<String, Error> {
 }
 
 fn read_stdin() -> Result<String, Error> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    io::stdin()
-        .lock()
-        .take(MAX_ANSWERS_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("cannot read answers from stdin", e))?;
-    if bytes.len() as u64 > MAX_ANSWERS_FILE {
-        return Err(Error::Answer(format!(
+    use fsio::Unreadable;
+    fsio::read_stream(io::stdin().lock(), MAX_ANSWERS_FILE).map_err(|problem| match problem {
+        Unreadable::TooLarge(_) => Error::Answer(format!(
             "answers on stdin are larger than {MAX_ANSWERS_FILE} bytes"
-        )));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        Error::Answer(format!(
-            "answers on stdin are not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        )),
+        Unreadable::NotUtf8(offset) => Error::Answer(format!(
+            "answers on stdin are not UTF-8 text (invalid byte at offset {offset})"
+        )),
+        Unreadable::Io(e) => Error::io("cannot read answers from stdin", e),
+        Unreadable::Missing | Unreadable::Folder | Unreadable::NotRegular(_) => {
+            Error::Usage("cannot read answers from stdin".into())
+        }
     })
+}
+
+/// The catalog as a command's output shows it: for human-readable output, with every free text
+/// as display text (see [`display::catalog`]); for JSON and YAML, exact.
+fn shown(catalog: &Catalog, human: bool) -> std::borrow::Cow<'_, Catalog> {
+    if human {
+        display::catalog(catalog)
+    } else {
+        std::borrow::Cow::Borrowed(catalog)
+    }
 }
 
 /// The catalog a command works on: a `--rules` folder, or the built-in one. The built-in
@@ -346,7 +389,7 @@ fn rules(cli: &Cli, command: &RulesCommand, out: &mut dyn Write) -> Result<ExitC
             writeln!(
                 out,
                 "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules; as of {})",
-                catalog.origin,
+                display::untrusted(&catalog.origin.to_string()),
                 catalog.models.len(),
                 catalog.rows.len(),
                 catalog.sources.len(),
@@ -360,7 +403,8 @@ fn rules(cli: &Cli, command: &RulesCommand, out: &mut dyn Write) -> Result<ExitC
         RulesCommand::Export { dir, force } => {
             let written = catalog::files::export(dir, *force)?;
             for path in written {
-                writeln!(out, "wrote {}", path.display()).map_err(out_err)?;
+                let path = path.to_string_lossy();
+                writeln!(out, "wrote {}", display::untrusted(&path)).map_err(out_err)?;
             }
         }
         RulesCommand::Schema => {

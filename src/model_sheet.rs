@@ -8,8 +8,9 @@ use serde::Serialize;
 use crate::catalog::{Catalog, Fact, Model, State};
 use crate::citations::Citations;
 use crate::cli::{DocFormat, ListFormat};
-use crate::compare::{CatalogRef, md_text};
+use crate::compare::CatalogRef;
 use crate::error::{Error, output};
+use crate::markdown::{code_block, code_span, md_cell, md_text, source_link};
 use crate::output::Look;
 
 /// `aks-id models`.
@@ -240,7 +241,11 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
     let mut c = Citations::new(catalog);
     let mut s = String::new();
     let cite = |c: &mut Citations, ids: &[String]| c.cite(ids).replace('[', "[^");
-    s.push_str(&format!("# {} (`{}`)\n\n", model.name, model.id));
+    s.push_str(&format!(
+        "# {} ({})\n\n",
+        md_text(&model.name),
+        code_span(&model.id, false)
+    ));
     s.push_str(&format!("**Status:** {}", model.status.state.as_str()));
     if let Some(note) = &model.status.note {
         s.push_str(&format!(
@@ -253,7 +258,7 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
     for d in &model.status.dates {
         s.push_str(&format!(
             "- {}: {}{}\n",
-            d.date,
+            md_text(&d.date),
             md_text(&d.event),
             cite(&mut c, &d.sources)
         ));
@@ -269,8 +274,8 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
         if let Some(fact) = model.values.get(&row.id) {
             s.push_str(&format!(
                 "| **{}** | {}{} |\n",
-                crate::compare::md_cell(&row.label),
-                crate::compare::md_cell(fact.text.trim()),
+                md_cell(&row.label),
+                md_cell(fact.text.trim()),
                 cite(&mut c, &fact.sources)
             ));
         }
@@ -302,10 +307,9 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
                 cite(&mut c, &step.sources)
             ));
             if let Some(command) = &step.command {
-                s.push_str(&format!(
-                    "\n   ```sh\n{}\n   ```\n\n",
-                    indent(command.trim(), "   ")
-                ));
+                s.push('\n');
+                s.push_str(&code_block(command.trim(), "sh", "   "));
+                s.push('\n');
             }
         }
     }
@@ -316,31 +320,23 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
         cite(&mut c, &model.example.sources)
     ));
     if !model.example.commands.is_empty() {
-        s.push_str("\n```sh\n");
-        for command in &model.example.commands {
-            s.push_str(command.trim());
-            s.push('\n');
-        }
-        s.push_str("```\n");
+        let commands: Vec<&str> = model.example.commands.iter().map(|c| c.trim()).collect();
+        s.push('\n');
+        s.push_str(&code_block(&commands.join("\n"), "sh", ""));
     }
     s.push_str(&format!(
         "\nCatalog as of {} ({}).\n\n",
-        catalog.as_of, catalog.origin
+        md_text(&catalog.as_of),
+        md_text(&catalog.origin.to_string())
     ));
     for (n, source) in c.list() {
         s.push_str(&format!(
-            "[^{n}]: [{}]({}) (as of {})\n",
-            source.title, source.url, source.as_of
+            "[^{n}]: {} (as of {})\n",
+            source_link(&source.title, &source.url),
+            md_text(&source.as_of)
         ));
     }
     out.write_all(s.as_bytes()).map_err(output)
-}
-
-fn indent(text: &str, prefix: &str) -> String {
-    text.lines()
-        .map(|l| format!("{prefix}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 pub fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<(), Error> {

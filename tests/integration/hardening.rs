@@ -247,7 +247,7 @@ fn cases() -> Vec<Case> {
             "terminal escapes in a value are not echoed raw",
             "escape.yaml",
             "scope: \"po\\e[31md\"\n",
-            &["escape.yaml:1:8: question `scope`: unknown choice `po\\u{1b}[31md`"],
+            &["escape.yaml:1:8: question `scope`: unknown choice `po\\x1b[31md`"],
         ),
         answers(
             "invalid UTF-8",
@@ -346,7 +346,7 @@ fn cases() -> Vec<Case> {
         lines(
             "terminal escapes on a line are not echoed raw",
             "work\x1b[31mload\n",
-            &["stdin line 1: question `scope`: unknown choice `work\\u{1b}[31mload`"],
+            &["stdin line 1: question `scope`: unknown choice `work\\x1b[31mload`"],
         ),
         // --set flags and ID=VALUE arguments.
         case(
