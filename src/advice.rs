@@ -71,12 +71,18 @@ fn dedup<'a>(items: &[&'a str]) -> Vec<&'a str> {
     out
 }
 
+/// The questions that took their defaults, for lookups while listing every answer.
+fn defaulted<'a>(advice: &'a Advice) -> rustc_hash::FxHashSet<&'a str> {
+    advice.defaulted.iter().map(String::as_str).collect()
+}
+
 fn answer_line(advice: &Advice) -> String {
+    let defaulted = defaulted(advice);
     advice
         .answers
         .iter()
         .map(|(id, a)| {
-            let mark = if advice.defaulted.contains(id) {
+            let mark = if defaulted.contains(id.as_str()) {
                 "*"
             } else {
                 ""
@@ -275,6 +281,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
         md_text(&advice.catalog.source)
     ));
     s.push_str("## Context\n\n| Question | Answer |\n|---|---|\n");
+    let defaulted = defaulted(advice);
     for (id, answer) in &advice.answers {
         let prompt = catalog
             .question(id)
@@ -289,7 +296,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                 .join(", "),
             (_, other) => md_cell(&other.to_string()),
         };
-        let mark = if advice.defaulted.contains(id) {
+        let mark = if defaulted.contains(id.as_str()) {
             " (default)"
         } else {
             ""

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, Model, Row};
 use crate::citations::Citations;
 use crate::cli::CompareFormat;
-use crate::error::{Error, output};
+use crate::error::{Error, clip, listing, output};
 use crate::markdown::{code_span, md_cell, md_text, source_link};
 use crate::output::Look;
 
@@ -21,43 +21,56 @@ pub struct Comparison<'a> {
 }
 
 impl<'a> Comparison<'a> {
-    /// Selects models and rows by id; empty selections mean all of them, in catalog order.
+    /// Selects models and rows by id; empty selections mean all of them, in catalog order. An
+    /// id given twice is refused: a table shows each model and row once.
     pub fn select(catalog: &'a Catalog, models: &[String], rows: &[String]) -> Result<Self, Error> {
         let models = if models.is_empty() {
             catalog.models.iter().collect()
         } else {
+            let mut seen = rustc_hash::FxHashSet::default();
             models
                 .iter()
                 .map(|id| {
-                    catalog.model(id.trim()).ok_or_else(|| {
+                    let id = id.trim();
+                    let model = catalog.model(id).ok_or_else(|| {
                         Error::Usage(format!(
-                            "unknown model `{id}` in --models (models: {})",
-                            catalog.model_ids().join(", ")
+                            "unknown model `{}` in --models (models: {})",
+                            clip(id, 80),
+                            listing(&catalog.model_ids())
                         ))
-                    })
+                    })?;
+                    if !seen.insert(id) {
+                        return Err(Error::Usage(format!(
+                            "model `{id}` is listed twice in --models"
+                        )));
+                    }
+                    Ok(model)
                 })
                 .collect::<Result<Vec<_>, _>>()?
         };
         let rows = if rows.is_empty() {
             catalog.rows.iter().collect()
         } else {
+            let by_id: rustc_hash::FxHashMap<&str, &Row> =
+                catalog.rows.iter().map(|r| (r.id.as_str(), r)).collect();
+            let mut seen = rustc_hash::FxHashSet::default();
             rows.iter()
                 .map(|id| {
-                    catalog
-                        .rows
-                        .iter()
-                        .find(|r| r.id == id.trim())
-                        .ok_or_else(|| {
-                            Error::Usage(format!(
-                                "unknown row `{id}` in --rows (rows: {})",
-                                catalog
-                                    .rows
-                                    .iter()
-                                    .map(|r| r.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ))
-                        })
+                    let id = id.trim();
+                    let row = by_id.get(id).copied().ok_or_else(|| {
+                        let ids: Vec<&str> = catalog.rows.iter().map(|r| r.id.as_str()).collect();
+                        Error::Usage(format!(
+                            "unknown row `{}` in --rows (rows: {})",
+                            clip(id, 80),
+                            listing(&ids)
+                        ))
+                    })?;
+                    if !seen.insert(id) {
+                        return Err(Error::Usage(format!(
+                            "row `{id}` is listed twice in --rows"
+                        )));
+                    }
+                    Ok(row)
                 })
                 .collect::<Result<Vec<_>, _>>()?
         };

@@ -99,6 +99,24 @@ pub fn clip(text: &str, max: usize) -> String {
     out
 }
 
+/// The most items named in a list inside a message.
+const MAX_LISTED: usize = 20;
+
+/// Ids for a message, comma-separated: at most [`MAX_LISTED`] of them, then how many more, so
+/// that a catalog with thousands of questions or choices still gives a one-line error.
+pub fn listing(items: &[&str]) -> String {
+    let mut out = items
+        .iter()
+        .take(MAX_LISTED)
+        .map(|item| clip(item, 80))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > MAX_LISTED {
+        out.push_str(&format!(" and {} more", items.len() - MAX_LISTED));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::clip;

@@ -111,6 +111,15 @@ pub fn run(
                     out.write_all(text.as_bytes()).map_err(out_err)?;
                     Ok(ExitCode::Success)
                 }
+                ErrorKind::InvalidValue
+                    if empty_rules_variable(&args)
+                        && err.get(clap::error::ContextKind::InvalidArg).is_some_and(|arg| {
+                            arg.to_string().starts_with("--rules")
+                        }) => Err(Error::Usage(
+                    "AKS_ID_RULES is set but empty: set it to a rules folder (see `aks-id rules export`), \
+                     or unset it to use the built-in catalog"
+                        .into(),
+                )),
                 _ => Err(Error::Usage(one_line_usage_error(
                     &err.render().to_string(),
                     &args,
@@ -160,8 +169,8 @@ pub fn run(
             let model = catalog.model(&args.model).ok_or_else(|| {
                 Error::Usage(format!(
                     "unknown model `{}` (models: {})",
-                    args.model,
-                    catalog.model_ids().join(", ")
+                    error::clip(&args.model, 80),
+                    error::listing(&catalog.model_ids())
                 ))
             })?;
             model_sheet::show(
@@ -188,6 +197,16 @@ pub fn run(
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// Whether an empty value comes from `AKS_ID_RULES=` rather than from the command line: clap
+/// would call it a missing value of `--rules`, which the user never typed.
+fn empty_rules_variable(args: &[OsString]) -> bool {
+    let typed = args.iter().skip(1).any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--rules" || a.starts_with("--rules="))
+    });
+    !typed && std::env::var_os("AKS_ID_RULES").is_some_and(|v| v.is_empty())
 }
 
 /// clap's usage error on one line: the problem, its possible values and tips, then where to
@@ -399,6 +418,13 @@ fn rules(cli: &Cli, command: &RulesCommand, out: &mut dyn Write) -> Result<ExitC
                 catalog.as_of
             )
             .map_err(out_err)?;
+            let file = match &catalog.origin {
+                catalog::Origin::BuiltIn => "rules/questions.yaml".to_owned(),
+                catalog::Origin::Folder(dir) => dir.join("questions.yaml").display().to_string(),
+            };
+            for warning in catalog::warnings(&catalog) {
+                warn(&format!("{file}: {warning}"));
+            }
         }
         RulesCommand::Export { dir, force } => {
             let written = catalog::files::export(dir, *force)?;

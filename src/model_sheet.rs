@@ -102,9 +102,10 @@ fn sheet<'a>(catalog: &'a Catalog, model: &'a Model) -> Sheet<'a> {
     ids.extend(model.example.sources.iter());
     ids.extend(model.status.dates.iter().flat_map(|d| d.sources.iter()));
     let mut sources: Vec<&crate::catalog::Source> = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for id in ids {
         if let Some(s) = catalog.source(id)
-            && !sources.iter().any(|x| x.id == s.id)
+            && seen.insert(s.id.as_str())
         {
             sources.push(s);
         }

@@ -361,7 +361,8 @@ impl Document {
 /// parser (much faster), anything else with the YAML one. `None` on any problem; the caller then
 /// takes the path that reports it.
 pub fn from_str_fast<T: DeserializeOwned>(text: &str) -> Option<T> {
-    if text.len() > limit_for(text) {
+    // Too large or too deep: refused by the thorough path at once, not parsed here first.
+    if text.len() > limit_for(text) || too_deep(text).is_some() {
         return None;
     }
     if is_json(text)
