@@ -10,29 +10,30 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+/// The names of the rule files, shared with the crate.
+#[allow(dead_code)]
+mod names {
+    include!("src/catalog/names.rs");
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-changed=src/catalog/names.rs");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let rules = Path::new(&manifest).join("rules");
 
-    let mut rels: Vec<String> = [
-        "catalog.yaml",
-        "sources.yaml",
-        "targets.yaml",
-        "questions.yaml",
-        "rules.yaml",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
-    let mut models: Vec<String> = fs::read_dir(rules.join("models"))
+    let mut rels: Vec<String> = names::REQUIRED_FILES
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let mut models: Vec<String> = fs::read_dir(rules.join(names::MODELS_DIR))
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|name| name.ends_with(".yaml"))
-                .map(|name| format!("models/{name}"))
+                .map(|name| format!("{}/{name}", names::MODELS_DIR))
                 .collect()
         })
         .unwrap_or_default();
@@ -69,7 +70,7 @@ fn main() {
     fs::write(Path::new(&out).join("builtin_files.rs"), files).expect("OUT_DIR is writable");
     fs::write(Path::new(&out).join("builtin_compiled.rs"), compiled).expect("OUT_DIR is writable");
 
-    let catalog = fs::read_to_string(rules.join("catalog.yaml")).unwrap_or_default();
+    let catalog = fs::read_to_string(rules.join(names::CATALOG_FILE)).unwrap_or_default();
     let as_of = catalog
         .lines()
         .find_map(|line| line.strip_prefix("as_of:"))

@@ -16,10 +16,10 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use aks_id::answers::{Answer, Origin as AnswerOrigin};
+use aks_id::advise::answers::{Answer, Origin as AnswerOrigin};
+use aks_id::advise::engine;
+use aks_id::advise::interview;
 use aks_id::catalog::{self, Catalog, Kind, Origin, Question};
-use aks_id::engine;
-use aks_id::interview;
 
 const RULES: usize = 10_000;
 const DEFAULT_ITERATIONS: usize = 30;
@@ -352,7 +352,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// A few complete answer sets, through the interview (flags given, defaults for the rest).
-fn answer_sets(catalog: &Catalog) -> Vec<(&'static str, aks_id::answers::Answers)> {
+fn answer_sets(catalog: &Catalog) -> Vec<(&'static str, aks_id::advise::answers::Answers)> {
     let choice = |s: &str| Answer::Choice(s.to_owned());
     let choices = |l: &[&str]| Answer::Choices(l.iter().map(|s| (*s).to_owned()).collect());
     let sets: Vec<(&'static str, Vec<(&str, Answer)>)> = vec![

@@ -1,9 +1,26 @@
-//! The command line as the user typed it (clap derive). `lib.rs` turns it into work; nothing
-//! here reads files or the environment beyond what clap does for `--rules`/`AKS_ID_RULES`.
+//! The command line as the user typed it (clap derive), and its translation into plain values
+//! ([`Cli::resolve`]): the commands below never see clap's types, only what to do. Nothing here
+//! reads files or the environment beyond what clap does for `--rules`/`AKS_ID_RULES`.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::commands::{self, Invocation, Settings};
+use crate::render::ColorChoice;
+use crate::render::ListFormat;
+use crate::render::advice::AdviceFormat;
+use crate::render::compare::CompareFormat;
+use crate::render::model_sheet::DocFormat;
+
+/// `--version`: the program's version and the built-in catalog's as-of date.
+pub const VERSION_LINE: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (catalog as of ",
+    env!("AKS_ID_CATALOG_AS_OF"),
+    ")"
+);
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -20,7 +37,7 @@ Exit codes: 0 done, 1 runtime failure, 2 bad input, 3 no model fits the answers,
 /// (Microsoft Entra pod-managed identity, retired) and `workload` (Microsoft Entra Workload ID).
 /// Every fact comes from a sourced catalog, built in or loaded with --rules.
 #[derive(Debug, Parser)]
-#[command(name = "aks-id", version = crate::VERSION_LINE, after_help = AFTER_HELP)]
+#[command(name = "aks-id", version = VERSION_LINE, after_help = AFTER_HELP)]
 #[command(propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Load the catalog from this folder instead of the built-in one (see `aks-id rules export`)
@@ -132,8 +149,8 @@ pub struct AdviseArgs {
     pub no_input: bool,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = crate::advice::AdviceFormat::Text, value_name = "FORMAT")]
-    pub output: crate::advice::AdviceFormat,
+    #[arg(short, long, value_enum, default_value_t = AdviceFormat::Text, value_name = "FORMAT")]
+    pub output: AdviceFormat,
 
     /// Add the table of every rule that fired and what it changed (text and markdown)
     #[arg(long)]
@@ -174,27 +191,11 @@ pub struct CompareArgs {
     pub width: Option<u16>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    Table,
-    Markdown,
-    Csv,
-    Json,
-    Yaml,
-}
-
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = ListFormat::Table, value_name = "FORMAT")]
     pub output: ListFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
-    Yaml,
 }
 
 #[derive(Debug, Args)]
@@ -210,14 +211,6 @@ pub struct ShowArgs {
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DocFormat {
-    Text,
-    Json,
-    Yaml,
-    Markdown,
 }
 
 #[derive(Debug, Subcommand)]
@@ -254,9 +247,100 @@ Examples:
     Schema,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
+impl Cli {
+    /// The command line as plain values: the global settings and the one thing to do.
+    pub fn resolve(self) -> (Settings, Invocation) {
+        let settings = Settings {
+            rules: self.rules,
+            color: self.color,
+        };
+        let invocation = match self.command {
+            Command::Advise(args) => Invocation::Advise(commands::advise::Options {
+                answers_file: args.answers_file,
+                flags: args.answers.into_iter().chain(args.set).collect(),
+                no_input: args.no_input,
+                format: args.output,
+                explain: args.explain,
+                width: args.width,
+            }),
+            Command::Questions(args) => Invocation::Questions {
+                format: args.output,
+                width: args.width,
+            },
+            Command::Compare(args) => Invocation::Compare(commands::compare::Options {
+                format: args.output,
+                models: args.models,
+                rows: args.rows,
+                width: args.width,
+            }),
+            Command::Models(args) => Invocation::Models {
+                format: args.output,
+            },
+            Command::Show(args) => Invocation::Show {
+                model: args.model,
+                format: args.output,
+                width: args.width,
+            },
+            Command::Rules(RulesCommand::Check { dir }) => Invocation::RulesCheck { dir },
+            Command::Rules(RulesCommand::Export { dir, force }) => {
+                Invocation::RulesExport { dir, force }
+            }
+            Command::Rules(RulesCommand::Schema) => Invocation::RulesSchema,
+            Command::Completions { shell } => Invocation::Completions {
+                shell,
+                command: Cli::command(),
+            },
+            Command::Man => Invocation::Man {
+                command: Cli::command(),
+            },
+        };
+        (settings, invocation)
+    }
+}
+
+/// Whether an empty value comes from `AKS_ID_RULES=` rather than from the command line: clap
+/// would call it a missing value of `--rules`, which the user never typed.
+pub fn empty_rules_variable(args: &[OsString]) -> bool {
+    let typed = args.iter().skip(1).any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--rules" || a.starts_with("--rules="))
+    });
+    !typed && std::env::var_os("AKS_ID_RULES").is_some_and(|v| v.is_empty())
+}
+
+/// clap's usage error on one line: the problem, its possible values and tips, then where to
+/// read more (`see \`aks-id compare --help\``), instead of a usage block over several lines.
+pub fn one_line_usage_error(rendered: &str, args: &[OsString]) -> String {
+    // The subcommand typed, for the pointer to its help when clap shows no usage line.
+    let commands = Cli::command();
+    let mut command = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find(|a| commands.get_subcommands().any(|c| c.get_name() == *a))
+        .map_or_else(|| "aks-id".to_owned(), |sub| format!("aks-id {sub}"));
+    let mut message = String::new();
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(usage) = line.strip_prefix("Usage: ") {
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            if !words.is_empty() {
+                command = words.join(" ");
+            }
+        } else if !line.starts_with("For more information") {
+            let part = line.strip_prefix("error: ").unwrap_or(line);
+            let glue = if message.is_empty() {
+                ""
+            } else if part.starts_with("tip:") {
+                "; "
+            } else {
+                " "
+            };
+            message.push_str(glue);
+            message.push_str(part);
+        }
+    }
+    format!("{message} (see `{command} --help`)")
 }

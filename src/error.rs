@@ -1,10 +1,13 @@
 //! The ways a run can fail, each with its exit code (design.md section 6). Every error is printed
 //! once, by `main`, as `aks-id: error: ...`; nothing panics and nothing prints a backtrace.
+//!
+//! Code that only adds context to I/O failures may use `anyhow`; its errors become
+//! [`Error::Runtime`] (exit 1) at the command boundary, unless they carry one of these typed
+//! errors, which keeps its own exit code.
 
-use std::fmt;
-use std::io;
+use std::io::{self, Write};
 
-use crate::catalog::CatalogError;
+use crate::diag::CatalogError;
 
 /// Process exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,18 +19,34 @@ pub enum ExitCode {
     Interrupted = 130,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A command line that cannot be carried out (exit 2).
+    #[error("{0}")]
     Usage(String),
     /// A catalog with problems, each with its file, line and column (exit 2).
-    Catalog(CatalogError),
+    #[error("{}", catalog_summary(.0))]
+    Catalog(#[from] CatalogError),
     /// An answer that does not fit its question (exit 2).
+    #[error("{0}")]
     Answer(String),
     /// Reading or writing failed (exit 1).
+    #[error("{context}: {source}")]
     Io { context: String, source: io::Error },
+    /// Any other failure of the run, with its context (exit 1).
+    #[error("{0:#}")]
+    Runtime(anyhow::Error),
     /// Ctrl-C or Esc at a prompt (exit 130).
+    #[error("interrupted")]
     Interrupted,
+}
+
+fn catalog_summary(err: &CatalogError) -> String {
+    let mut text = format!("{err}:");
+    for d in &err.diagnostics {
+        text.push_str(&format!("\n  {d}"));
+    }
+    text
 }
 
 impl Error {
@@ -41,93 +60,61 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Usage(_) | Error::Catalog(_) | Error::Answer(_) => ExitCode::BadInput,
-            Error::Io { .. } => ExitCode::Failure,
+            Error::Io { .. } | Error::Runtime(_) => ExitCode::Failure,
             Error::Interrupted => ExitCode::Interrupted,
         }
     }
 
     /// Whether this is stdout going away under us (`aks-id compare | head -1`): not an error.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let broken = |e: &io::Error| e.kind() == io::ErrorKind::BrokenPipe;
         match self {
-            Error::Usage(message) | Error::Answer(message) => f.write_str(message),
-            Error::Catalog(err) => {
-                write!(f, "{err}:")?;
-                for d in &err.diagnostics {
-                    write!(f, "\n  {d}")?;
-                }
-                Ok(())
+            Error::Io { source, .. } => broken(source),
+            Error::Runtime(err) => err
+                .chain()
+                .any(|e| e.downcast_ref::<io::Error>().is_some_and(broken)),
+            _ => false,
+        }
+    }
+
+    /// Writes the error for a person: catalog problems one per line as `FILE:LINE:COL: message`,
+    /// then the one-line summary.
+    pub fn report(&self, w: &mut dyn Write) -> io::Result<()> {
+        // Every line as display text: paths, values and messages may come from files.
+        use crate::display::untrusted;
+        if let Error::Catalog(catalog) = self {
+            for d in &catalog.diagnostics {
+                writeln!(w, "{}", untrusted(&d.to_string()))?;
             }
-            Error::Io { context, source } => write!(f, "{context}: {source}"),
-            Error::Interrupted => f.write_str("interrupted"),
+            writeln!(w, "aks-id: error: {catalog}")
+        } else {
+            writeln!(w, "aks-id: error: {}", untrusted(&self.to_string()))
         }
     }
 }
 
-impl std::error::Error for Error {}
-
-impl From<CatalogError> for Error {
-    fn from(err: CatalogError) -> Self {
-        Error::Catalog(err)
+/// An `anyhow` error keeps the exit code of the typed error it carries; any other is a runtime
+/// failure.
+impl From<anyhow::Error> for Error {
+    fn from(err: anyhow::Error) -> Self {
+        match err.downcast::<Error>() {
+            Ok(typed) => typed,
+            Err(err) => Error::Runtime(err),
+        }
     }
+}
+
+/// Writes a warning to `err` (stderr) as display text. A failing stderr loses the warning, never
+/// the result on stdout: a warning is not worth an exit code.
+pub fn warn(err: &mut dyn Write, message: &str) {
+    let _ = writeln!(
+        err,
+        "aks-id: warning: {}",
+        crate::display::untrusted(message)
+    );
 }
 
 /// Output writes: a closed pipe or a full disk, reported with what was being written.
 pub fn output(source: io::Error) -> Error {
     Error::io("cannot write output", source)
-}
-
-/// `text` made safe to echo in a one-line message: display text (see [`crate::display`]: a
-/// value never moves the cursor or colours the terminal) and at most `max` characters kept, the middle
-/// elided, so a megabyte-long value gives a short error.
-pub fn clip(text: &str, max: usize) -> String {
-    let shown = crate::display::untrusted(text);
-    let count = shown.chars().count();
-    if count <= max {
-        return shown.into_owned();
-    }
-    let head = max * 2 / 3;
-    let tail = max.saturating_sub(head + 1);
-    let mut out: String = shown.chars().take(head).collect();
-    out.push('…');
-    out.extend(shown.chars().skip(count - tail));
-    out
-}
-
-/// The most items named in a list inside a message.
-const MAX_LISTED: usize = 20;
-
-/// Ids for a message, comma-separated: at most [`MAX_LISTED`] of them, then how many more, so
-/// that a catalog with thousands of questions or choices still gives a one-line error.
-pub fn listing(items: &[&str]) -> String {
-    let mut out = items
-        .iter()
-        .take(MAX_LISTED)
-        .map(|item| clip(item, 80))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > MAX_LISTED {
-        out.push_str(&format!(" and {} more", items.len() - MAX_LISTED));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clip;
-
-    #[test]
-    fn clip_escapes_control_characters_and_elides_the_middle() {
-        assert_eq!(clip("pod", 10), "pod");
-        assert_eq!(clip("a\u{1b}[31mb\n", 40), "a\\x1b[31mb\\n");
-        let long = "x".repeat(1000) + "END";
-        let short = clip(&long, 30);
-        assert_eq!(short.chars().count(), 30);
-        assert!(short.contains('…') && short.ends_with("END"), "{short}");
-    }
 }

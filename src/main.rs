@@ -2,6 +2,6 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 fn main() {
-    let code = aks_id::main_with(std::env::args_os(), aks_id::output::Terminal::detect());
+    let code = aks_id::main_with(std::env::args_os(), aks_id::render::Terminal::detect());
     std::process::exit(code);
 }

@@ -15,6 +15,8 @@ use serde::de::DeserializeOwned;
 
 pub use serde_yaml::Value;
 
+use crate::diag::{Diagnostic, Position};
+
 /// Largest YAML text accepted, in bytes. Hand-written catalog files are a few kilobytes (the
 /// largest built-in one is 16 kB); anything this large is a mistake (or an attack) and is refused
 /// before parsing. The YAML parser needs about two seconds per megabyte of densely packed nodes
@@ -39,13 +41,6 @@ fn limit_for(text: &str) -> usize {
     } else {
         MAX_TEXT_BYTES
     }
-}
-
-/// A place in a text file: 1-based line and column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
 }
 
 /// A path from the root of a document to one of its nodes.
@@ -107,33 +102,6 @@ impl fmt::Display for NodePath {
             }
         }
         Ok(())
-    }
-}
-
-/// One problem found in a file, with where it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub file: String,
-    pub position: Position,
-    pub message: String,
-}
-
-/// The most characters of a message shown: a message may quote a value from the file (serde's
-/// "invalid type: string ..."), and one line of a few hundred characters is enough to find it.
-const MAX_MESSAGE_CHARS: usize = 500;
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = crate::error::clip(&self.message, MAX_MESSAGE_CHARS);
-        if self.position.line == 0 {
-            write!(f, "{}: {message}", self.file)
-        } else {
-            write!(
-                f,
-                "{}:{}:{}: {message}",
-                self.file, self.position.line, self.position.column
-            )
-        }
     }
 }
 

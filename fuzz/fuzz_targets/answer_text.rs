@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use aks_id::answers::{self, Origin};
+use aks_id::advise::answers::{self, Origin};
 use aks_id::catalog::{Catalog, builtin};
 use libfuzzer_sys::fuzz_target;
 

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use aks_id::catalog::{Catalog, builtin};
-use aks_id::{answers, engine, interview};
+use aks_id::advise::{answers, engine, interview};
 use libfuzzer_sys::fuzz_target;
 
 fn catalog() -> &'static Catalog {

@@ -1,7 +1,8 @@
 //! The catalog compiled into the binary, so `aks-id` works anywhere without its `rules/` folder.
 //! `build.rs` embeds every file of `rules/` as written and compiled to JSON.
 
-use super::{Catalog, CatalogError, Origin, parse};
+use super::{Catalog, Origin, parse};
+use crate::diag::CatalogError;
 
 /// The files of `rules/`, relative to it, as written: what `rules export` writes out.
 pub const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));

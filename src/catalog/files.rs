@@ -5,12 +5,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::load::{
-    CATALOG_FILE, MISSING_FILE, MODELS_DIR, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
-};
-use super::{Catalog, CatalogError, Origin, builtin, parse};
+use super::load::MISSING_FILE;
+use super::names::{MODELS_DIR, REQUIRED_FILES};
+use super::{Catalog, Origin, builtin, parse};
+use crate::diag::{CatalogError, Diagnostic, Position};
 use crate::error::Error;
-use crate::yaml::{Diagnostic, MAX_JSON_BYTES, Position};
+use crate::yaml::MAX_JSON_BYTES;
 
 /// The most bytes read from one rules folder, all files together: room for a generated catalog of
 /// tens of thousands of rules written as JSON. Each file also has its own limit
@@ -40,16 +40,7 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut unusable = Vec::new();
-    let mut rels: Vec<String> = [
-        CATALOG_FILE,
-        SOURCES_FILE,
-        TARGETS_FILE,
-        QUESTIONS_FILE,
-        RULES_FILE,
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    let mut rels: Vec<String> = REQUIRED_FILES.iter().map(|s| (*s).to_owned()).collect();
     let models = dir.join(MODELS_DIR);
     if models.is_dir() {
         let entries = fs::read_dir(&models)
@@ -148,9 +139,10 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
 
 /// Writes the built-in catalog into `dir`, all or nothing (see [`crate::fsio::write_folder`]).
 /// Refuses to replace any existing file unless `force`; with `force`, only the files of the
-/// catalog are replaced, and nothing is ever written through a symbolic link.
+/// catalog are replaced, and nothing is ever written through a symbolic link. A refusal is an
+/// [`Error::Usage`]; a failure carries its context (`cannot write PATH: ...`).
 pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
-    let schema = crate::schema::rule_files_schema();
+    let schema = super::schema::rule_files_schema();
     let mut files: Vec<(String, Vec<u8>)> = builtin::FILES
         .iter()
         .map(|(rel, text)| ((*rel).to_owned(), text.as_bytes().to_vec()))

@@ -5,67 +5,21 @@
 //! entry is reported without hiding the others; then `validate` checks what the types cannot
 //! (unique ids, references, conditions that fit their questions).
 
-use std::fmt;
-
 use serde::de::DeserializeOwned;
 
 use super::validate::Validator;
 use super::*;
-use crate::yaml::{Diagnostic, Document, NodePath, Position, Value};
-
-/// Everything wrong with a catalog, in file order: the first [`MAX_DIAGNOSTICS`] problems, and
-/// how many more were found.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CatalogError {
-    pub diagnostics: Vec<Diagnostic>,
-    /// Problems found but not listed: a broken generated file can have hundreds of thousands,
-    /// and printing them all helps nobody.
-    pub omitted: usize,
-}
-
-/// The most problems listed for one catalog.
-pub const MAX_DIAGNOSTICS: usize = 100;
+use crate::diag::{CatalogError, Diagnostic, Position, clip};
+use crate::yaml::{Document, NodePath, Value};
 
 /// The most bad entries of one list (`rules`, `sources`...) deserialized before the rest of the
 /// list is skipped.
 const MAX_BAD_ENTRIES: usize = 20;
 
-impl CatalogError {
-    /// Keeps the first [`MAX_DIAGNOSTICS`] diagnostics and counts the rest.
-    pub fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
-        let omitted = diagnostics.len().saturating_sub(MAX_DIAGNOSTICS);
-        diagnostics.truncate(MAX_DIAGNOSTICS);
-        Self {
-            diagnostics,
-            omitted,
-        }
-    }
-}
-
-impl fmt::Display for CatalogError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.diagnostics.len() + self.omitted;
-        write!(
-            f,
-            "the catalog has {n} problem{}",
-            if n == 1 { "" } else { "s" }
-        )?;
-        if self.omitted > 0 {
-            write!(f, " (the first {} are listed)", self.diagnostics.len())?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for CatalogError {}
-
-/// The files of a rules folder, relative to it, that a catalog is read from.
-pub const CATALOG_FILE: &str = "catalog.yaml";
-pub const SOURCES_FILE: &str = "sources.yaml";
-pub const TARGETS_FILE: &str = "targets.yaml";
-pub const QUESTIONS_FILE: &str = "questions.yaml";
-pub const RULES_FILE: &str = "rules.yaml";
-pub const MODELS_DIR: &str = "models";
+pub use super::names::{
+    CATALOG_FILE, MODELS_DIR, QUESTIONS_FILE, REQUIRED_FILES, RULES_FILE, SOURCES_FILE,
+    TARGETS_FILE,
+};
 
 /// The message for a required file that is not in the folder.
 pub const MISSING_FILE: &str = "file is missing";
@@ -78,6 +32,7 @@ pub(crate) struct Located<T> {
 }
 
 /// The parsed documents with the items deserialized from them.
+#[derive(Default)]
 pub(crate) struct Parsed {
     pub docs: Vec<Document>,
     pub catalog: Option<Located<CatalogFile>>,
@@ -112,6 +67,12 @@ impl Partial {
     /// Whether a reference to `id` may be to an entry that could not be read.
     pub fn excuses(&self, id: &str) -> bool {
         self.all || self.ids.contains(id)
+    }
+
+    /// Adds what `other` could not read.
+    fn merge(&mut self, other: Partial) {
+        self.all |= other.all;
+        self.ids.extend(other.ids);
     }
 
     /// Records an entry that failed to deserialize, by its `id` when it has a readable one.
@@ -160,18 +121,14 @@ fn display_name(display_root: &str, rel: &str) -> String {
 /// The fast path: `None` unless every file is there, deserializes whole and validates.
 fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -> Option<Catalog> {
     use crate::yaml::from_str_fast;
-    let mut parsed = Parsed {
-        docs: Vec::new(),
-        catalog: None,
-        sources: Vec::new(),
-        models: Vec::new(),
-        targets: Vec::new(),
-        questions: Vec::new(),
-        rules: Vec::new(),
-        unread: Unread::default(),
-    };
+    if !REQUIRED_FILES
+        .iter()
+        .all(|required| files.iter().any(|(rel, _)| rel == required))
+    {
+        return None;
+    }
+    let mut parsed = Parsed::default();
     let root = NodePath::root();
-    let (mut sources, mut targets, mut questions, mut rules) = (None, None, None, None);
     for (rel, text) in files {
         let index = parsed.docs.len();
         // Without its text: on the fast path a document only names its file, since any problem
@@ -187,34 +144,10 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
                     path: root.clone(),
                 })
             }
-            SOURCES_FILE => {
-                sources = Some(listed(
-                    "sources",
-                    index,
-                    from_str_fast::<SourcesFile>(text)?.sources,
-                ))
-            }
-            TARGETS_FILE => {
-                targets = Some(listed(
-                    "targets",
-                    index,
-                    from_str_fast::<TargetsFile>(text)?.targets,
-                ))
-            }
-            QUESTIONS_FILE => {
-                questions = Some(listed(
-                    "questions",
-                    index,
-                    from_str_fast::<QuestionsFile>(text)?.questions,
-                ))
-            }
-            RULES_FILE => {
-                rules = Some(listed(
-                    "rules",
-                    index,
-                    from_str_fast::<RulesFile>(text)?.rules,
-                ))
-            }
+            SOURCES_FILE => fast_list::<SourcesFile>(&mut parsed, index, text)?,
+            TARGETS_FILE => fast_list::<TargetsFile>(&mut parsed, index, text)?,
+            QUESTIONS_FILE => fast_list::<QuestionsFile>(&mut parsed, index, text)?,
+            RULES_FILE => fast_list::<RulesFile>(&mut parsed, index, text)?,
             rel if is_model_file(rel) => parsed.models.push(Located {
                 value: from_str_fast::<Model>(text)?,
                 doc: index,
@@ -223,11 +156,6 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
             _ => {}
         }
     }
-    parsed.catalog.as_ref()?;
-    parsed.sources = sources?;
-    parsed.targets = targets?;
-    parsed.questions = questions?;
-    parsed.rules = rules?;
     if parsed.models.is_empty() {
         return None;
     }
@@ -238,6 +166,58 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
         return None;
     }
     Some(assemble(origin.clone(), parsed))
+}
+
+/// A file made of one list under one key (`sources`, `targets`, `questions`, `rules`), and where
+/// its entries go in [`Parsed`].
+trait ListFile: DeserializeOwned {
+    type Item: DeserializeOwned;
+    const KEY: &'static str;
+    fn into_items(self) -> Vec<Self::Item>;
+    /// The entries read so far, and the record of unreadable ones when references to them are
+    /// checked.
+    fn slot(parsed: &mut Parsed) -> (&mut Vec<Located<Self::Item>>, Option<&mut Partial>);
+}
+
+macro_rules! list_file {
+    ($file:ty, $item:ty, $key:ident, $unread:expr) => {
+        impl ListFile for $file {
+            type Item = $item;
+            const KEY: &'static str = stringify!($key);
+            fn into_items(self) -> Vec<$item> {
+                self.$key
+            }
+            fn slot(parsed: &mut Parsed) -> (&mut Vec<Located<$item>>, Option<&mut Partial>) {
+                let unread: fn(&mut Unread) -> Option<&mut Partial> = $unread;
+                (&mut parsed.$key, unread(&mut parsed.unread))
+            }
+        }
+    };
+}
+
+list_file!(SourcesFile, Source, sources, |u| Some(&mut u.sources));
+list_file!(TargetsFile, Target, targets, |_| None);
+list_file!(QuestionsFile, Question, questions, |u| Some(
+    &mut u.questions
+));
+list_file!(RulesFile, Rule, rules, |_| None);
+
+/// Reads a list file whole on the fast path.
+fn fast_list<F: ListFile>(parsed: &mut Parsed, doc: usize, text: &str) -> Option<()> {
+    let items = crate::yaml::from_str_fast::<F>(text)?.into_items();
+    *F::slot(parsed).0 = listed(F::KEY, doc, items);
+    Some(())
+}
+
+/// Reads a list file entry by entry on the thorough path.
+fn thorough_list<F: ListFile>(parsed: &mut Parsed, doc: usize, diagnostics: &mut Vec<Diagnostic>) {
+    let mut unread = Partial::default();
+    let items = list(&parsed.docs[doc], doc, F::KEY, &mut unread, diagnostics);
+    let (slot, partial) = F::slot(parsed);
+    *slot = items;
+    if let Some(partial) = partial {
+        partial.merge(unread);
+    }
 }
 
 /// The entries of a list file, with the paths the thorough path would give them.
@@ -261,35 +241,14 @@ fn parse_thorough(
     files: &[(String, String)],
 ) -> Result<Catalog, CatalogError> {
     let mut diagnostics = Vec::new();
-    let display = |rel: &str| {
-        if display_root.is_empty() {
-            rel.to_owned()
-        } else {
-            format!("{}/{rel}", display_root.trim_end_matches('/'))
-        }
-    };
-    let mut parsed = Parsed {
-        docs: Vec::new(),
-        catalog: None,
-        sources: Vec::new(),
-        models: Vec::new(),
-        targets: Vec::new(),
-        questions: Vec::new(),
-        rules: Vec::new(),
-        unread: Unread::default(),
-    };
+    let display = |rel: &str| display_name(display_root, rel);
+    let mut parsed = Parsed::default();
 
     let mut model_files: Vec<&(String, String)> =
         files.iter().filter(|(rel, _)| is_model_file(rel)).collect();
     model_files.sort_by(|a, b| a.0.cmp(&b.0));
 
-    for required in [
-        CATALOG_FILE,
-        SOURCES_FILE,
-        TARGETS_FILE,
-        QUESTIONS_FILE,
-        RULES_FILE,
-    ] {
+    for required in REQUIRED_FILES {
         if !files.iter().any(|(rel, _)| rel == required) {
             diagnostics.push(missing(&display(required), MISSING_FILE));
             parsed.unread.whole_file(required);
@@ -331,42 +290,10 @@ fn parse_thorough(
                     parsed.unread.rows.all = true;
                 }
             },
-            SOURCES_FILE => {
-                parsed.sources = list(
-                    doc,
-                    index,
-                    "sources",
-                    &mut parsed.unread.sources,
-                    &mut diagnostics,
-                );
-            }
-            TARGETS_FILE => {
-                parsed.targets = list(
-                    doc,
-                    index,
-                    "targets",
-                    &mut Partial::default(),
-                    &mut diagnostics,
-                );
-            }
-            QUESTIONS_FILE => {
-                parsed.questions = list(
-                    doc,
-                    index,
-                    "questions",
-                    &mut parsed.unread.questions,
-                    &mut diagnostics,
-                );
-            }
-            RULES_FILE => {
-                parsed.rules = list(
-                    doc,
-                    index,
-                    "rules",
-                    &mut Partial::default(),
-                    &mut diagnostics,
-                );
-            }
+            SOURCES_FILE => thorough_list::<SourcesFile>(&mut parsed, index, &mut diagnostics),
+            TARGETS_FILE => thorough_list::<TargetsFile>(&mut parsed, index, &mut diagnostics),
+            QUESTIONS_FILE => thorough_list::<QuestionsFile>(&mut parsed, index, &mut diagnostics),
+            RULES_FILE => thorough_list::<RulesFile>(&mut parsed, index, &mut diagnostics),
             rel if is_model_file(rel) => match doc.deserialize::<Model>(&root, &doc.value) {
                 Ok(value) => parsed.models.push(Located {
                     value,
@@ -573,7 +500,7 @@ pub fn describe(value: &Value) -> String {
         Value::Null => "nothing".into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string \"{}\"", crate::error::clip(s, 60)),
+        Value::String(s) => format!("the string \"{}\"", clip(s, 60)),
         Value::Sequence(_) => "a list".into(),
         Value::Mapping(_) => "a mapping".into(),
         Value::Tagged(t) => format!("a value tagged {}", t.tag),

@@ -5,14 +5,20 @@
 //! does I/O; `load` turns texts into a validated [`Catalog`], `files` reads and writes folders.
 
 pub mod builtin;
+mod condition;
 pub mod files;
 pub mod load;
+pub mod names;
+pub mod schema;
+mod shown;
 mod validate;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use load::{CatalogError, parse};
+pub use condition::{Condition, Literal, RawCondition, Test};
+pub use load::parse;
+pub use shown::for_display;
 pub use validate::{SCORE_RANGE, warnings};
 
 /// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
@@ -203,7 +209,7 @@ pub struct Question {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
     /// one_of: a choice id; any_of: a list of choice ids; yes_no: true/false; number: a number.
-    pub default: serde_json::Value,
+    pub default: Literal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,39 +244,6 @@ impl Kind {
 pub struct Choice {
     pub id: String,
     pub label: String,
-}
-
-/// A condition over answers. Exactly one form per mapping: a comparison on a question, or
-/// `all`, `any` or `not`.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Condition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub question: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub equals: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_equals: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub one_of: Option<Vec<serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_any: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_all: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gt: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gte: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lt: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lte: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all: Option<Vec<Condition>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub any: Option<Vec<Condition>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not: Option<Box<Condition>>,
 }
 
 /// `rules.yaml`.
@@ -350,6 +323,22 @@ where
         }
     }
     deserializer.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+/// The `catalog` block shared by the machine-readable outputs.
+#[derive(Debug, serde::Serialize)]
+pub struct CatalogRef<'a> {
+    pub as_of: &'a str,
+    pub source: String,
+}
+
+impl<'a> CatalogRef<'a> {
+    pub fn of(catalog: &'a Catalog) -> Self {
+        Self {
+            as_of: &catalog.as_of,
+            source: catalog.origin.to_string(),
+        }
+    }
 }
 
 /// Where a catalog came from, for messages and for the `catalog` block of the advice.

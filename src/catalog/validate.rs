@@ -4,11 +4,11 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use serde_json::Value as Json;
-
+use super::condition::OPERATORS;
 use super::load::{Located, Parsed};
 use super::*;
-use crate::yaml::{Diagnostic, Document, NodePath};
+use crate::diag::Diagnostic;
+use crate::yaml::{Document, NodePath};
 
 pub(crate) struct Validator<'a> {
     parsed: &'a Parsed,
@@ -119,7 +119,7 @@ impl<'a> Validator<'a> {
 
     fn model_ref(&mut self, doc: usize, path: &NodePath, id: &str) {
         if !self.is_model(id) && !self.parsed.unread.models.excuses(id) {
-            let known = crate::error::listing(&self.model_ids);
+            let known = crate::diag::listing(&self.model_ids);
             self.error(doc, path, format!("unknown model `{id}` (models: {known})"));
         }
     }
@@ -439,22 +439,37 @@ impl<'a> Validator<'a> {
         questions: &HashMap<&'a str, (usize, &'a Question)>,
         asked_before: Option<usize>,
     ) {
-        let forms = [
-            cond.question.is_some(),
-            cond.all.is_some(),
-            cond.any.is_some(),
-            cond.not.is_some(),
-        ];
-        if forms.iter().filter(|f| **f).count() != 1 {
-            self.error(
-                doc,
-                &at(),
-                "a condition needs exactly one of `question`, `all`, `any` or `not`",
-            );
-            return;
-        }
-        for (key, list) in [("all", &cond.all), ("any", &cond.any)] {
-            if let Some(list) = list {
+        let (id, test) = match cond {
+            Condition::Malformed(raw) => {
+                if raw.forms() != 1 {
+                    self.error(
+                        doc,
+                        &at(),
+                        "a condition needs exactly one of `question`, `all`, `any` or `not`",
+                    );
+                } else {
+                    let id = raw.question.as_deref().unwrap_or_default();
+                    self.error(
+                        doc,
+                        &at(),
+                        format!(
+                            "a comparison on `{id}` needs exactly one of {}",
+                            OPERATORS
+                                .iter()
+                                .map(|o| format!("`{o}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
+                return;
+            }
+            Condition::All(list) | Condition::Any(list) => {
+                let key = if matches!(cond, Condition::All(_)) {
+                    "all"
+                } else {
+                    "any"
+                };
                 if list.is_empty() {
                     self.error(
                         doc,
@@ -471,30 +486,14 @@ impl<'a> Validator<'a> {
                         asked_before,
                     );
                 }
+                return;
             }
-        }
-        if let Some(inner) = &cond.not {
-            self.condition(doc, &|| at().key("not"), inner, questions, asked_before);
-        }
-        let Some(id) = &cond.question else {
-            return;
+            Condition::Not(inner) => {
+                self.condition(doc, &|| at().key("not"), inner, questions, asked_before);
+                return;
+            }
+            Condition::Compare { question, test } => (question, test),
         };
-        let operators = operators(cond);
-        if operators.len() != 1 {
-            self.error(
-                doc,
-                &at(),
-                format!(
-                    "a comparison on `{id}` needs exactly one of {}",
-                    OPERATORS
-                        .iter()
-                        .map(|o| format!("`{o}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-            return;
-        }
         let found = questions.get(id.as_str());
         let later = match (found, asked_before) {
             (Some((position, _)), Some(limit)) => *position >= limit,
@@ -517,48 +516,38 @@ impl<'a> Validator<'a> {
                 let ids: Vec<&str> = ids.into_iter().map(|(k, _)| *k).collect();
                 format!(
                     "unknown question `{id}` (questions: {})",
-                    crate::error::listing(&ids)
+                    crate::diag::listing(&ids)
                 )
             };
             self.error(doc, &at().key("question"), message);
             return;
         };
-        let op = operators[0];
-        let result = match op {
-            "equals" | "not_equals" => {
-                let value = cond.equals.as_ref().or(cond.not_equals.as_ref());
-                match (question.kind, value) {
-                    (Kind::AnyOf, _) => Err(format!(
-                        "`{id}` is an any_of question: use `contains_any` or `contains_all`, not `{op}`"
-                    )),
-                    (_, Some(v)) => fits_value(question, v),
-                    (_, None) => Ok(()),
-                }
-            }
-            "one_of" => match question.kind {
+        let op = test.key();
+        let result = match test {
+            Test::Equals(v) | Test::NotEquals(v) => match question.kind {
+                Kind::AnyOf => Err(format!(
+                    "`{id}` is an any_of question: use `contains_any` or `contains_all`, not `{op}`"
+                )),
+                _ => fits_value(question, v),
+            },
+            Test::OneOf(list) => match question.kind {
                 Kind::AnyOf => Err(format!(
                     "`{id}` is an any_of question: use `contains_any`, not `one_of`"
                 )),
-                _ => cond
-                    .one_of
-                    .iter()
-                    .flatten()
-                    .try_for_each(|v| fits_value(question, v)),
+                _ => list.iter().try_for_each(|v| fits_value(question, v)),
             },
-            "contains_any" | "contains_all" => {
-                let list = cond.contains_any.as_ref().or(cond.contains_all.as_ref());
+            Test::ContainsAny(list) | Test::ContainsAll(list) => {
                 if question.kind != Kind::AnyOf {
                     Err(format!(
                         "`{op}` is for any_of questions; `{id}` is {}",
                         question.kind.as_str()
                     ))
                 } else {
-                    list.into_iter()
-                        .flatten()
-                        .try_for_each(|c| fits_value(question, &Json::String(c.clone())))
+                    list.iter()
+                        .try_for_each(|c| fits_value(question, &Literal::Text(c.clone())))
                 }
             }
-            _ => {
+            Test::Gt(_) | Test::Gte(_) | Test::Lt(_) | Test::Lte(_) => {
                 if question.kind == Kind::Number {
                     Ok(())
                 } else {
@@ -579,43 +568,11 @@ impl<'a> Validator<'a> {
 /// and the engine adds with saturation besides.
 pub const SCORE_RANGE: std::ops::RangeInclusive<i64> = -1000..=1000;
 
-pub(crate) const OPERATORS: [&str; 9] = [
-    "equals",
-    "not_equals",
-    "one_of",
-    "contains_any",
-    "contains_all",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-];
-
-fn operators(cond: &Condition) -> Vec<&'static str> {
-    let set = [
-        cond.equals.is_some(),
-        cond.not_equals.is_some(),
-        cond.one_of.is_some(),
-        cond.contains_any.is_some(),
-        cond.contains_all.is_some(),
-        cond.gt.is_some(),
-        cond.gte.is_some(),
-        cond.lt.is_some(),
-        cond.lte.is_some(),
-    ];
-    OPERATORS
-        .iter()
-        .zip(set)
-        .filter(|(_, s)| *s)
-        .map(|(o, _)| *o)
-        .collect()
-}
-
 /// Whether `value` is a possible answer to `question` (one element for any_of questions).
-fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
+fn fits_value(question: &Question, value: &Literal) -> Result<(), String> {
     let id = &question.id;
     match (question.kind, value) {
-        (Kind::OneOf | Kind::AnyOf, Json::String(s)) => {
+        (Kind::OneOf | Kind::AnyOf, Literal::Text(s)) => {
             if question.choices.iter().any(|c| &c.id == s) {
                 Ok(())
             } else {
@@ -630,9 +587,9 @@ fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
                 ))
             }
         }
-        (Kind::YesNo, Json::Bool(_)) => Ok(()),
-        (Kind::Number, Json::Number(n)) if n.is_i64() => {
-            let n = n.as_i64().unwrap_or_default();
+        (Kind::YesNo, Literal::Bool(_)) => Ok(()),
+        (Kind::Number, Literal::Number(n)) => {
+            let n = *n;
             match (question.min, question.max) {
                 (Some(min), _) if n < min => {
                     Err(format!("{n} is below the minimum {min} of `{id}`"))
@@ -646,7 +603,7 @@ fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
         (kind, other) => Err(format!(
             "`{id}` is a {} question, so {} does not fit (expected {})",
             kind.as_str(),
-            describe_json(other),
+            other.describe(),
             match kind {
                 Kind::OneOf | Kind::AnyOf => "a choice id",
                 Kind::YesNo => "true or false",
@@ -656,25 +613,16 @@ fn fits_value(question: &Question, value: &Json) -> Result<(), String> {
     }
 }
 
-fn fits_default(question: &Question, value: &Json) -> Result<(), String> {
+fn fits_default(question: &Question, value: &Literal) -> Result<(), String> {
     match (question.kind, value) {
-        (Kind::AnyOf, Json::Array(items)) => items.iter().try_for_each(|v| fits_value(question, v)),
+        (Kind::AnyOf, Literal::List(items)) => {
+            items.iter().try_for_each(|v| fits_value(question, v))
+        }
         (Kind::AnyOf, other) => Err(format!(
             "the default of an any_of question is a list of choice ids, not {}",
-            describe_json(other)
+            other.describe()
         )),
         _ => fits_value(question, value),
-    }
-}
-
-fn describe_json(value: &Json) -> String {
-    match value {
-        Json::Null => "nothing".into(),
-        Json::Bool(b) => format!("the boolean {b}"),
-        Json::Number(n) => format!("the number {n}"),
-        Json::String(s) => format!("the string {s:?}"),
-        Json::Array(_) => "a list".into(),
-        Json::Object(_) => "a mapping".into(),
     }
 }
 

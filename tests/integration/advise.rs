@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use aks_id::answers::Answer;
+use aks_id::advise::answers::Answer;
 use aks_id::catalog::{Catalog, Kind, Question};
 use serde_json::Value;
 
-use crate::advise_support::*;
+use crate::support::*;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Every input path gives byte-identical JSON
@@ -136,9 +136,9 @@ fn lines(
     text
 }
 
-fn run_owned(args: &[String], stdin: Option<&str>) -> std::process::Output {
+fn run_owned(args: &[String], stdin: Option<&str>) -> Run {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(&refs, stdin)
+    run_stdin(&refs, stdin)
 }
 
 #[test]
@@ -147,22 +147,18 @@ fn every_input_path_gives_byte_identical_json() {
     let dir = tempfile::tempdir().unwrap();
     for file in example_files() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let reference = run(
+        let reference = run_stdin(
             &["advise", "--answers", path_str(&file), "-o", "json"],
             None,
         );
-        let expected_code = code(&reference);
+        let expected_code = reference.code;
         assert!(
             expected_code == 0 || expected_code == 3,
             "{name}: exit {expected_code}: {}",
-            stderr(&reference)
+            reference.stderr
         );
-        assert!(
-            stderr(&reference).is_empty(),
-            "{name}: {}",
-            stderr(&reference)
-        );
-        let doc: Value = serde_json::from_slice(&reference.stdout).unwrap();
+        assert!(reference.stderr.is_empty(), "{name}: {}", reference.stderr);
+        let doc: Value = serde_json::from_str(&reference.stdout).unwrap();
         let asked: Vec<String> = doc["answers"]
             .as_object()
             .unwrap()
@@ -252,15 +248,14 @@ fn every_input_path_gives_byte_identical_json() {
         for (label, args, stdin) in cases {
             let out = run_owned(&args, stdin.as_deref());
             assert_eq!(
-                code(&out),
-                expected_code,
+                out.code, expected_code,
                 "{name} via {label}: {args:?}\nstdin: {stdin:?}\nstderr: {}",
-                stderr(&out)
+                out.stderr
             );
             assert!(
                 out.stdout == reference.stdout,
                 "{name} via {label} gives different JSON: {args:?}\nstdin: {stdin:?}\n{}",
-                stdout(&out)
+                out.stdout
             );
         }
     }
@@ -269,12 +264,12 @@ fn every_input_path_gives_byte_identical_json() {
 #[test]
 fn piped_blank_lines_and_no_input_agree_on_the_defaults() {
     // Ten questions are asked with the defaults (scope workload): ten blank lines.
-    let piped = run(&["advise", "-o", "json"], Some(&"\n".repeat(10)));
-    let no_input = run(&["advise", "--no-input", "-o", "json"], None);
-    assert_eq!(code(&piped), 0, "{}", stderr(&piped));
-    assert_eq!(code(&no_input), 0, "{}", stderr(&no_input));
-    assert_eq!(stdout(&piped), stdout(&no_input));
-    let doc: Value = serde_json::from_slice(&no_input.stdout).unwrap();
+    let piped = run_stdin(&["advise", "-o", "json"], Some(&"\n".repeat(10)));
+    let no_input = run_stdin(&["advise", "--no-input", "-o", "json"], None);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert_eq!(no_input.code, 0, "{}", no_input.stderr);
+    assert_eq!(piped.stdout, no_input.stdout);
+    let doc: Value = serde_json::from_str(&no_input.stdout).unwrap();
     let asked: Vec<&str> = doc["answers"]
         .as_object()
         .unwrap()
@@ -370,20 +365,20 @@ fn each_example_gives_the_recommendation_its_readme_states() {
                     );
                 }
                 // The text and the decision record say why for each model.
-                let text = run(
+                let text = run_stdin(
                     &["advise", "--answers", path_str(&path), "--width", "80"],
                     None,
                 );
-                assert_eq!(code(&text), 3);
-                let text = stdout(&text);
+                assert_eq!(text.code, 3);
+                let text = text.stdout;
                 assert!(text.contains("Recommendation: none"), "{text}");
                 assert_eq!(text.matches("excluded:").count(), 3, "{text}");
-                let md = run(
+                let md = run_stdin(
                     &["advise", "--answers", path_str(&path), "-o", "markdown"],
                     None,
                 );
-                assert_eq!(code(&md), 3);
-                let md = stdout(&md);
+                assert_eq!(md.code, 3);
+                let md = md.stdout;
                 for ranked in doc["ranking"].as_array().unwrap() {
                     let name = ranked["name"].as_str().unwrap();
                     let why = doc["reasons"]
@@ -406,15 +401,14 @@ fn each_example_gives_the_recommendation_its_readme_states() {
 
 #[test]
 fn pipe_answers_script_gives_json_with_a_recommendation() {
-    let out = std::process::Command::new("bash")
-        .arg(repo().join("examples/pipe-answers.sh"))
+    let mut out = std::process::Command::new("bash");
+    out.arg(repo().join("examples/pipe-answers.sh"))
         .env("AKS_ID", env!("CARGO_BIN_EXE_aks-id"))
         .env("NO_COLOR", "1")
-        .env_remove("AKS_ID_RULES")
-        .output()
-        .expect("bash runs");
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+        .env_remove("AKS_ID_RULES");
+    let out = run_cmd(&mut assert_cmd::Command::from_std(out));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).expect("the script prints JSON");
     assert_eq!(doc["recommendation"]["model"], "workload");
     assert_eq!(doc["answers"]["scope"], "pod");
     assert_eq!(doc["answers"]["targets"], serde_json::json!(["key-vault"]));
@@ -422,7 +416,7 @@ fn pipe_answers_script_gives_json_with_a_recommendation() {
         doc["defaulted"],
         serde_json::json!(["node_os", "cross_tenant"])
     );
-    assert!(stderr(&out).contains("[1/10]"), "prompts on stderr");
+    assert!(out.stderr.contains("[1/10]"), "prompts on stderr");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,7 +485,7 @@ fn the_answers_file_wins_over_piped_lines_which_win_over_defaults() {
     ]
     .join("\n")
         + "\n";
-    let out = run(
+    let out = run_stdin(
         &[
             "advise",
             "-o",
@@ -503,8 +497,8 @@ fn the_answers_file_wins_over_piped_lines_which_win_over_defaults() {
         ],
         Some(&piped),
     );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is pure JSON");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).expect("stdout is pure JSON");
     let expected = serde_json::json!({
         "scope": "pod",
         "targets": ["key-vault", "storage"],
@@ -523,7 +517,7 @@ fn the_answers_file_wins_over_piped_lines_which_win_over_defaults() {
         serde_json::json!(["isolation", "cross_tenant"])
     );
     // Prompts go to stderr, numbered over the questions still to ask (7 of 11).
-    let err = stderr(&out);
+    let err = out.stderr;
     assert!(err.starts_with("[1/7] Which Azure services"), "{err}");
     assert!(
         err.contains("[7/7] Are the target resources in another"),
@@ -583,8 +577,8 @@ fn no_input_takes_defaults_for_what_is_not_given() {
         ])
     );
     // --no-input still reads the piped lines there are, then takes defaults (design.md 4).
-    let out = run(&["advise", "--no-input", "-o", "json"], Some("cluster\n"));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run_stdin(&["advise", "--no-input", "-o", "json"], Some("cluster\n"));
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(doc["answers"]["scope"], "cluster");
     assert_eq!(doc["defaulted"][0], "cluster_need");
     assert!(out.stderr.is_empty(), "no prompts with --no-input");
@@ -904,7 +898,7 @@ fn missing_and_folder_answers_files_are_bad_input() {
 
 #[test]
 fn an_answer_to_a_question_that_is_not_asked_is_a_warning_and_changes_nothing() {
-    let plain = run(
+    let plain = run_stdin(
         &[
             "advise",
             "--no-input",
@@ -915,8 +909,8 @@ fn an_answer_to_a_question_that_is_not_asked_is_a_warning_and_changes_nothing() 
         ],
         None,
     );
-    assert!(stderr(&plain).is_empty(), "{}", stderr(&plain));
-    let extra = run(
+    assert!(plain.stderr.is_empty(), "{}", plain.stderr);
+    let extra = run_stdin(
         &[
             "advise",
             "--no-input",
@@ -929,10 +923,10 @@ fn an_answer_to_a_question_that_is_not_asked_is_a_warning_and_changes_nothing() 
         ],
         None,
     );
-    assert_eq!(code(&extra), 0);
-    assert_eq!(stdout(&extra), stdout(&plain), "the advice is unchanged");
+    assert_eq!(extra.code, 0);
+    assert_eq!(extra.stdout, plain.stdout, "the advice is unchanged");
     assert_all(
-        &stderr(&extra),
+        &extra.stderr,
         &[
             "aks-id: warning: --set cluster_need=controller: question `cluster_need` is not asked",
             "scope is cluster",
@@ -946,19 +940,19 @@ fn an_answer_to_a_question_that_is_not_asked_is_a_warning_and_changes_nothing() 
         "a.yaml",
         "scope: cluster\ncluster_need: controller\nsdk: legacy-imds\n",
     );
-    let out = run(
+    let out = run_stdin(
         &["advise", "--no-input", "-o", "json", "--answers", &file],
         None,
     );
-    assert_eq!(code(&out), 0);
+    assert_eq!(out.code, 0);
     assert_all(
-        &stderr(&out),
+        &out.stderr,
         &[
             "a.yaml:3:6: question `sdk` is not asked",
             "scope is not cluster",
         ],
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(
         doc["answers"].get("sdk").is_none(),
         "an unasked question has no answer"
@@ -980,9 +974,9 @@ fn render(scenario: &str, extra: &[&str]) -> (i32, String) {
     let path = example(&format!("{scenario}.yaml"));
     let mut args = vec!["advise", "--answers", path_str(&path)];
     args.extend_from_slice(extra);
-    let out = run(&args, None);
-    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
-    (code(&out), stdout(&out))
+    let out = run_stdin(&args, None);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    (out.code, out.stdout)
 }
 
 #[test]
@@ -1192,8 +1186,8 @@ fn text_fits_in_80_columns_except_commands() {
         for extra in [&[][..], &["--explain"][..]] {
             let mut args = vec!["advise", "--answers", path_str(&file), "--width", "80"];
             args.extend_from_slice(extra);
-            let out = run(&args, None);
-            let text = stdout(&out);
+            let out = run_stdin(&args, None);
+            let text = out.stdout;
             assert!(text.starts_with("Recommendation: "), "{text}");
             for line in text.lines() {
                 let width = line.chars().count();
@@ -1238,257 +1232,444 @@ fn recommended(doc: &Value) -> Option<&str> {
     doc["recommendation"]["model"].as_str()
 }
 
-#[test]
-fn pod_managed_identity_is_never_recommended_and_always_excluded() {
-    let scenarios: &[&[&str]] = &[
-        &[],
-        &["scope=pod"],
-        &["existing_pod_identity=yes"],
-        &[
+/// What a case expects of the recommendation.
+#[derive(Clone, Copy)]
+enum Expect {
+    Model(&'static str),
+    NoModel,
+    Not(&'static str),
+}
+
+/// One scenario of the rules: `--set` answers and what the advice must show.
+#[derive(Clone, Copy)]
+struct Case {
+    name: &'static str,
+    sets: &'static [&'static str],
+    /// The exit code, when the case cares.
+    code: Option<i32>,
+    expect: Expect,
+    /// Models ranked as excluded.
+    excluded: &'static [&'static str],
+    /// Texts the caveats, next steps and grants contain.
+    says: &'static [&'static str],
+    /// Texts they must not contain.
+    never_says: &'static [&'static str],
+    /// Anything else to check in the JSON.
+    check: Option<fn(&Value)>,
+}
+
+const CASE: Case = Case {
+    name: "",
+    sets: &[],
+    code: Some(0),
+    expect: Expect::Model("workload"),
+    excluded: &[],
+    says: &[],
+    never_says: &[],
+    check: None,
+};
+
+/// Pod-managed identity is never recommended and always excluded, whatever the answers.
+const POD_NEVER: Case = Case {
+    code: None,
+    expect: Expect::Not("pod"),
+    excluded: &["pod"],
+    ..CASE
+};
+
+fn grant_targets(doc: &Value) -> Vec<&str> {
+    doc["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["target"].as_str().unwrap())
+        .collect()
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "pod: defaults",
+        ..POD_NEVER
+    },
+    Case {
+        name: "pod: scope=pod",
+        sets: &["scope=pod"],
+        ..POD_NEVER
+    },
+    Case {
+        name: "pod: existing",
+        sets: &["existing_pod_identity=yes"],
+        ..POD_NEVER
+    },
+    Case {
+        name: "pod: existing with legacy IMDS on Linux",
+        sets: &[
             "existing_pod_identity=yes",
             "sdk=legacy-imds",
             "node_os=linux",
         ],
-        &["scope=cluster", "existing_pod_identity=yes"],
-        &["virtual_nodes=addon", "existing_pod_identity=yes"],
-        &["platform=other", "scope=cluster"],
-    ];
-    for sets in scenarios {
-        let (_, doc) = advise_set(sets);
-        assert_ne!(recommended(&doc), Some("pod"), "{sets:?}");
-        assert_eq!(ranked(&doc, "pod")["excluded"], true, "{sets:?}");
-    }
-}
-
-#[test]
-fn aks_infrastructure_goes_to_the_cluster_identity() {
-    let (code, doc) = advise_set(&[
-        "scope=cluster",
-        "cluster_need=aks-infrastructure",
-        "targets=arm",
-    ]);
-    assert_eq!(code, 0);
-    assert_eq!(recommended(&doc), Some("cluster"));
-    assert_eq!(ranked(&doc, "workload")["excluded"], true);
-    let text = guidance(&doc);
-    assert!(text.contains("user-assigned"), "{text}");
-    assert!(text.contains("Network Contributor"), "{text}");
-}
-
-#[test]
-fn image_pulls_go_to_the_kubelet_identity_with_acr_pull() {
-    for targets in ["targets=acr", "targets=none"] {
-        let (code, doc) = advise_set(&["scope=cluster", "cluster_need=image-pull", targets]);
-        assert_eq!(code, 0);
-        assert_eq!(recommended(&doc), Some("cluster"), "{targets}");
-        assert_eq!(ranked(&doc, "workload")["excluded"], true);
-        let text = guidance(&doc);
-        assert!(text.contains("--attach-acr"), "{targets}: {text}");
-        assert!(text.contains("AcrPull"), "{targets}: {text}");
-    }
-    let (_, doc) = advise_set(&["scope=cluster", "cluster_need=image-pull", "targets=acr"]);
-    let grant = &doc["grants"][0];
-    assert_eq!(grant["target"], "acr");
-    assert!(strings(&grant["roles"]).contains(&"AcrPull"));
-    assert!(
-        grant["how"].as_str().unwrap().contains("kubelet identity"),
-        "{grant}"
-    );
-}
-
-#[test]
-fn a_controller_you_install_gets_workload_id() {
-    for isolation in ["isolation=yes", "isolation=no"] {
-        let (code, doc) = advise_set(&[
+        ..POD_NEVER
+    },
+    Case {
+        name: "pod: existing, cluster scope",
+        sets: &["scope=cluster", "existing_pod_identity=yes"],
+        ..POD_NEVER
+    },
+    Case {
+        name: "pod: existing, virtual node add-on",
+        sets: &["virtual_nodes=addon", "existing_pod_identity=yes"],
+        ..POD_NEVER
+    },
+    Case {
+        name: "pod: outside AKS",
+        sets: &["platform=other", "scope=cluster"],
+        ..POD_NEVER
+    },
+    Case {
+        name: "AKS infrastructure goes to the cluster identity",
+        sets: &[
+            "scope=cluster",
+            "cluster_need=aks-infrastructure",
+            "targets=arm",
+        ],
+        expect: Expect::Model("cluster"),
+        excluded: &["workload"],
+        says: &["user-assigned", "Network Contributor"],
+        ..CASE
+    },
+    Case {
+        name: "image pulls from ACR go to the kubelet identity with AcrPull",
+        sets: &["scope=cluster", "cluster_need=image-pull", "targets=acr"],
+        expect: Expect::Model("cluster"),
+        excluded: &["workload"],
+        says: &["--attach-acr", "AcrPull"],
+        check: Some(|doc| {
+            let grant = &doc["grants"][0];
+            assert_eq!(grant["target"], "acr");
+            assert!(strings(&grant["roles"]).contains(&"AcrPull"));
+            assert!(
+                grant["how"].as_str().unwrap().contains("kubelet identity"),
+                "{grant}"
+            );
+        }),
+        ..CASE
+    },
+    Case {
+        name: "image pulls without targets go to the kubelet identity with AcrPull",
+        sets: &["scope=cluster", "cluster_need=image-pull", "targets=none"],
+        expect: Expect::Model("cluster"),
+        excluded: &["workload"],
+        says: &["--attach-acr", "AcrPull"],
+        ..CASE
+    },
+    Case {
+        name: "a controller you install gets Workload ID (isolation)",
+        sets: &[
             "scope=cluster",
             "cluster_need=controller",
             "targets=arm",
-            isolation,
-        ]);
-        assert_eq!(code, 0);
-        assert_eq!(recommended(&doc), Some("workload"), "{isolation}");
-        let text = guidance(&doc);
-        assert!(
-            text.contains("az identity federated-credential create"),
-            "{text}"
-        );
-    }
-}
-
-#[test]
-fn applications_get_workload_id_and_never_the_cluster_identity() {
-    for scope in ["scope=workload", "scope=pod"] {
-        for isolation in ["isolation=yes", "isolation=no"] {
-            let (code, doc) = advise_set(&[scope, isolation, "targets=key-vault,storage"]);
-            assert_eq!(code, 0);
-            assert_eq!(recommended(&doc), Some("workload"), "{scope} {isolation}");
-            assert_eq!(
-                ranked(&doc, "cluster")["excluded"],
-                true,
-                "{scope} {isolation}"
+            "isolation=yes",
+        ],
+        says: &["az identity federated-credential create"],
+        ..CASE
+    },
+    Case {
+        name: "a controller you install gets Workload ID (no isolation)",
+        sets: &[
+            "scope=cluster",
+            "cluster_need=controller",
+            "targets=arm",
+            "isolation=no",
+        ],
+        says: &["az identity federated-credential create"],
+        ..CASE
+    },
+    Case {
+        name: "a workload app gets Workload ID, never the cluster identity (isolation)",
+        sets: &[
+            "scope=workload",
+            "isolation=yes",
+            "targets=key-vault,storage",
+        ],
+        excluded: &["cluster"],
+        check: Some(|doc| assert_eq!(grant_targets(doc), ["key-vault", "storage"])),
+        ..CASE
+    },
+    Case {
+        name: "a workload app gets Workload ID, never the cluster identity (no isolation)",
+        sets: &[
+            "scope=workload",
+            "isolation=no",
+            "targets=key-vault,storage",
+        ],
+        excluded: &["cluster"],
+        check: Some(|doc| assert_eq!(grant_targets(doc), ["key-vault", "storage"])),
+        ..CASE
+    },
+    Case {
+        name: "a pod gets Workload ID, never the cluster identity (isolation)",
+        sets: &["scope=pod", "isolation=yes", "targets=key-vault,storage"],
+        excluded: &["cluster"],
+        check: Some(|doc| assert_eq!(grant_targets(doc), ["key-vault", "storage"])),
+        ..CASE
+    },
+    Case {
+        name: "a pod gets Workload ID, never the cluster identity (no isolation)",
+        sets: &["scope=pod", "isolation=no", "targets=key-vault,storage"],
+        excluded: &["cluster"],
+        check: Some(|doc| assert_eq!(grant_targets(doc), ["key-vault", "storage"])),
+        ..CASE
+    },
+    Case {
+        name: "migration with a current SDK runs side by side, then removes pod identity",
+        sets: &["existing_pod_identity=yes", "sdk=current"],
+        says: &["az aks pod-identity delete", "--disable-pod-identity"],
+        never_says: &["inject-proxy-sidecar"],
+        check: Some(|doc| {
+            let text = guidance(doc);
+            let reasons = doc["reasons"].to_string();
+            assert!(
+                reasons.contains("side by side") || text.contains("side by side"),
+                "{text}"
             );
-            let grants: Vec<&str> = doc["grants"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|g| g["target"].as_str().unwrap())
-                .collect();
-            assert_eq!(grants, ["key-vault", "storage"]);
+        }),
+        ..CASE
+    },
+    Case {
+        name: "legacy IMDS on Linux, migrating, gets the proxy sidecar",
+        sets: &[
+            "sdk=legacy-imds",
+            "node_os=linux",
+            "existing_pod_identity=yes",
+        ],
+        says: &["inject-proxy-sidecar", "privileged"],
+        ..CASE
+    },
+    Case {
+        name: "legacy IMDS on Linux, new, gets the proxy sidecar",
+        sets: &[
+            "sdk=legacy-imds",
+            "node_os=linux",
+            "existing_pod_identity=no",
+        ],
+        says: &["inject-proxy-sidecar", "privileged"],
+        ..CASE
+    },
+    Case {
+        name: "legacy IMDS on Windows, migrating, upgrades the SDK without a sidecar",
+        sets: &[
+            "sdk=legacy-imds",
+            "node_os=windows",
+            "existing_pod_identity=yes",
+        ],
+        says: &["Azure Identity version with WorkloadIdentityCredential"],
+        never_says: &["inject-proxy-sidecar"],
+        ..CASE
+    },
+    Case {
+        name: "legacy IMDS on Windows, new, upgrades the SDK without a sidecar",
+        sets: &[
+            "sdk=legacy-imds",
+            "node_os=windows",
+            "existing_pod_identity=no",
+        ],
+        says: &["Azure Identity version with WorkloadIdentityCredential"],
+        never_says: &["inject-proxy-sidecar"],
+        ..CASE
+    },
+    Case {
+        name: "the virtual node add-on excludes Workload ID",
+        sets: &["virtual_nodes=addon"],
+        code: Some(3),
+        expect: Expect::NoModel,
+        excluded: &["workload"],
+        check: Some(|doc| {
+            let reasons = ranked(doc, "workload")["reasons"].to_string();
+            assert!(
+                reasons.contains("can't project service-account tokens"),
+                "{reasons}"
+            );
+            assert!(reasons.contains("virtual nodes on ACI"), "{reasons}");
+        }),
+        ..CASE
+    },
+    Case {
+        name: "virtual nodes on ACI support Workload ID",
+        sets: &["virtual_nodes=aci", "targets=storage"],
+        ..CASE
+    },
+    Case {
+        name: "20 service accounts stay under the federated credential cap",
+        sets: &["service_accounts=20"],
+        code: None,
+        expect: Expect::Not("pod"),
+        never_says: &["20 federated credentials"],
+        ..CASE
+    },
+    Case {
+        name: "more than 20 service accounts hit the federated credential cap",
+        sets: &["service_accounts=25"],
+        says: &["20 federated credentials", "identity bindings"],
+        ..CASE
+    },
+    Case {
+        name: "on Arc a controller gets Workload ID, no AKS commands",
+        sets: &["scope=cluster", "cluster_need=controller", "platform=arc"],
+        excluded: &["cluster"],
+        never_says: &["az aks update"],
+        ..CASE
+    },
+    Case {
+        name: "elsewhere a controller gets Workload ID, no AKS commands",
+        sets: &["scope=cluster", "cluster_need=controller", "platform=other"],
+        excluded: &["cluster"],
+        never_says: &["az aks update"],
+        ..CASE
+    },
+    Case {
+        name: "on Arc nothing does AKS's own work",
+        sets: &[
+            "scope=cluster",
+            "cluster_need=aks-infrastructure",
+            "platform=arc",
+        ],
+        code: Some(3),
+        expect: Expect::NoModel,
+        excluded: &["cluster"],
+        ..CASE
+    },
+    Case {
+        name: "elsewhere nothing does AKS's own work",
+        sets: &[
+            "scope=cluster",
+            "cluster_need=aks-infrastructure",
+            "platform=other",
+        ],
+        code: Some(3),
+        expect: Expect::NoModel,
+        excluded: &["cluster"],
+        ..CASE
+    },
+    Case {
+        name: "cross-tenant access gets a Workload ID caveat and step",
+        sets: &["cross_tenant=yes", "targets=storage"],
+        says: &["resources' tenant", "azure.workload.identity/tenant-id"],
+        ..CASE
+    },
+    Case {
+        name: "Cosmos DB brings its data-plane grant",
+        sets: &["targets=cosmos-db"],
+        code: None,
+        expect: Expect::Not("pod"),
+        says: &[
+            "az cosmosdb sql role assignment create",
+            "don't appear in Azure role assignments",
+        ],
+        check: Some(|doc| {
+            let grant: BTreeMap<String, Value> =
+                serde_json::from_value(doc["grants"][0].clone()).unwrap();
+            assert!(
+                grant["how"].as_str().unwrap().contains("data-plane"),
+                "{grant:?}"
+            );
+        }),
+        ..CASE
+    },
+    Case {
+        name: "SQL brings its database-user grant",
+        sets: &["targets=sql"],
+        code: None,
+        expect: Expect::Not("pod"),
+        says: &[
+            "database users, not Azure RBAC roles",
+            "Active Directory Workload Identity",
+        ],
+        ..CASE
+    },
+    Case {
+        name: "Key Vault brings its RBAC grant",
+        sets: &["targets=key-vault"],
+        code: None,
+        expect: Expect::Not("pod"),
+        says: &["Key Vault Secrets User", "RBAC permission model"],
+        ..CASE
+    },
+];
+
+/// Checks one case; the failures of every case are listed together.
+fn check_case(case: &Case) -> Vec<String> {
+    let (code, doc) = advise_set(case.sets);
+    let mut problems = Vec::new();
+    let mut expect = |ok: bool, what: String| {
+        if !ok {
+            problems.push(format!("{}: {what}", case.name));
         }
+    };
+    if let Some(want) = case.code {
+        expect(code == want, format!("exit code {code}, expected {want}"));
     }
-}
-
-#[test]
-fn migration_with_a_current_sdk_runs_side_by_side_then_removes_pod_identity() {
-    let (code, doc) = advise_set(&["existing_pod_identity=yes", "sdk=current"]);
-    assert_eq!(code, 0);
-    assert_eq!(recommended(&doc), Some("workload"));
+    let got = recommended(&doc);
+    match case.expect {
+        Expect::Model(model) => expect(
+            got == Some(model),
+            format!("recommended {got:?}, expected {model}"),
+        ),
+        Expect::NoModel => expect(
+            doc["recommendation"] == Value::Null,
+            format!("recommended {got:?}, expected none"),
+        ),
+        Expect::Not(model) => expect(got != Some(model), format!("recommended {model}")),
+    }
+    for model in case.excluded {
+        expect(
+            ranked(&doc, model)["excluded"] == true,
+            format!("{model} is not excluded"),
+        );
+    }
     let text = guidance(&doc);
-    let reasons = doc["reasons"].to_string();
-    assert!(
-        reasons.contains("side by side") || text.contains("side by side"),
-        "{text}"
-    );
-    assert!(text.contains("az aks pod-identity delete"), "{text}");
-    assert!(text.contains("--disable-pod-identity"), "{text}");
-    assert!(
-        !text.contains("inject-proxy-sidecar"),
-        "no sidecar with a current SDK: {text}"
-    );
-}
-
-#[test]
-fn legacy_imds_on_linux_gets_the_proxy_sidecar_and_its_privileged_init_container() {
-    for existing in ["existing_pod_identity=yes", "existing_pod_identity=no"] {
-        let (code, doc) = advise_set(&["sdk=legacy-imds", "node_os=linux", existing]);
-        assert_eq!(code, 0);
-        assert_eq!(recommended(&doc), Some("workload"));
-        let text = guidance(&doc);
-        assert!(text.contains("inject-proxy-sidecar"), "{existing}: {text}");
-        assert!(text.contains("privileged"), "{existing}: {text}");
-    }
-}
-
-#[test]
-fn legacy_imds_on_windows_upgrades_the_sdk_first_without_a_sidecar() {
-    for existing in ["existing_pod_identity=yes", "existing_pod_identity=no"] {
-        let (code, doc) = advise_set(&["sdk=legacy-imds", "node_os=windows", existing]);
-        assert_eq!(code, 0);
-        assert_eq!(recommended(&doc), Some("workload"));
-        let text = guidance(&doc);
-        assert!(
-            text.contains("Azure Identity version with WorkloadIdentityCredential"),
-            "{existing}: {text}"
-        );
-        assert!(
-            !text.contains("inject-proxy-sidecar"),
-            "{existing}: no sidecar on Windows: {text}"
+    for needle in case.says {
+        expect(
+            text.contains(needle),
+            format!("no {needle:?} in the guidance:\n{text}"),
         );
     }
-}
-
-#[test]
-fn the_virtual_node_addon_excludes_workload_id() {
-    let (code, doc) = advise_set(&["virtual_nodes=addon"]);
-    assert_eq!(code, 3);
-    assert_eq!(doc["recommendation"], Value::Null);
-    let workload = ranked(&doc, "workload");
-    assert_eq!(workload["excluded"], true);
-    assert!(
-        workload["reasons"]
-            .to_string()
-            .contains("can't project service-account tokens"),
-        "{workload}"
-    );
-    assert!(
-        workload["reasons"]
-            .to_string()
-            .contains("virtual nodes on ACI"),
-        "{workload}"
-    );
-}
-
-#[test]
-fn virtual_nodes_on_aci_support_workload_id() {
-    let (code, doc) = advise_set(&["virtual_nodes=aci", "targets=storage"]);
-    assert_eq!(code, 0);
-    assert_eq!(recommended(&doc), Some("workload"));
-}
-
-#[test]
-fn more_than_20_service_accounts_hit_the_federated_credential_cap() {
-    let (_, few) = advise_set(&["service_accounts=20"]);
-    assert!(!guidance(&few).contains("20 federated credentials"));
-    let (code, doc) = advise_set(&["service_accounts=25"]);
-    assert_eq!(code, 0);
-    assert_eq!(recommended(&doc), Some("workload"));
-    let text = guidance(&doc);
-    assert!(text.contains("20 federated credentials"), "{text}");
-    assert!(text.contains("identity bindings"), "{text}");
-}
-
-#[test]
-fn outside_aks_the_cluster_identity_is_excluded() {
-    for platform in ["platform=arc", "platform=other"] {
-        let (code, doc) = advise_set(&["scope=cluster", "cluster_need=controller", platform]);
-        assert_eq!(code, 0, "{platform}");
-        assert_eq!(recommended(&doc), Some("workload"), "{platform}");
-        assert_eq!(ranked(&doc, "cluster")["excluded"], true, "{platform}");
-        assert!(
-            !guidance(&doc).contains("az aks update"),
-            "{platform}: no AKS commands"
+    for needle in case.never_says {
+        expect(
+            !text.contains(needle),
+            format!("{needle:?} in the guidance:\n{text}"),
         );
-        let (code, doc) =
-            advise_set(&["scope=cluster", "cluster_need=aks-infrastructure", platform]);
-        assert_eq!(
-            code, 3,
-            "{platform}: nothing does AKS's own work outside AKS"
-        );
-        assert_eq!(ranked(&doc, "cluster")["excluded"], true, "{platform}");
     }
+    if let Some(check) = case.check
+        && let Err(panic) = std::panic::catch_unwind(|| check(&doc))
+    {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| "a check failed".to_owned());
+        problems.push(format!("{}: {message}", case.name));
+    }
+    problems
 }
 
 #[test]
-fn cross_tenant_access_gets_a_workload_caveat_and_step() {
-    let (code, doc) = advise_set(&["cross_tenant=yes", "targets=storage"]);
-    assert_eq!(code, 0);
-    assert_eq!(recommended(&doc), Some("workload"));
-    let text = guidance(&doc);
-    assert!(text.contains("resources' tenant"), "{text}");
-    assert!(text.contains("azure.workload.identity/tenant-id"), "{text}");
-}
-
-#[test]
-fn targets_bring_their_own_grant_caveats() {
-    let (_, cosmos) = advise_set(&["targets=cosmos-db"]);
-    let text = guidance(&cosmos);
-    assert!(
-        text.contains("az cosmosdb sql role assignment create"),
-        "{text}"
-    );
-    assert!(
-        text.contains("don't appear in Azure role assignments"),
-        "{text}"
-    );
-    let grant: BTreeMap<String, Value> =
-        serde_json::from_value(cosmos["grants"][0].clone()).unwrap();
-    assert!(
-        grant["how"].as_str().unwrap().contains("data-plane"),
-        "{grant:?}"
-    );
-
-    let (_, sql) = advise_set(&["targets=sql"]);
-    let text = guidance(&sql);
-    assert!(
-        text.contains("database users, not Azure RBAC roles"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Active Directory Workload Identity"),
-        "{text}"
-    );
-
-    let (_, kv) = advise_set(&["targets=key-vault"]);
-    assert!(guidance(&kv).contains("Key Vault Secrets User"));
-    assert!(guidance(&kv).contains("RBAC permission model"));
+fn each_scenario_gives_the_advice_the_rules_promise() {
+    assert!(CASES.len() >= 15);
+    // Four at a time: most of the time is spent waiting for the binary.
+    let queue = std::sync::Mutex::new(CASES.iter());
+    let problems = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                loop {
+                    let Some(case) = queue.lock().unwrap().next() else {
+                        break;
+                    };
+                    let found = check_case(case);
+                    problems.lock().unwrap().extend(found);
+                }
+            });
+        }
+    });
+    let problems = problems.into_inner().unwrap();
+    assert!(problems.is_empty(), "{problems:#?}");
 }

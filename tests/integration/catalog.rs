@@ -77,8 +77,8 @@ fn exported_catalog_checks_ok() {
     let dir = exported();
     let path = path_str(dir.path());
     for args in [
-        vec!["--rules", path.as_str(), "rules", "check"],
-        vec!["rules", "check", path.as_str()],
+        vec!["--rules", path, "rules", "check"],
+        vec!["rules", "check", path],
     ] {
         let run = run(&args);
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
@@ -97,7 +97,7 @@ fn run_builtin_check() -> String {
 /// asserting the shape of the report: exit 2, one `FILE:LINE:COL: message` per problem, then a
 /// summary that counts them.
 fn check(dir: &Path) -> String {
-    let run = run_cmd(aks_id().args(["--rules", &path_str(dir), "rules", "check"]));
+    let run = run_cmd(aks_id().args(["--rules", path_str(dir), "rules", "check"]));
     assert_clean_error(&run, 2);
     let stderr = redact(&run.stderr, dir);
     let lines: Vec<&str> = stderr.lines().collect();
@@ -367,7 +367,7 @@ fn conditions_must_fit_their_questions() {
 fn missing_file() {
     let dir = exported();
     fs::remove_file(dir.path().join("targets.yaml")).unwrap();
-    let run = run_cmd(aks_id().args(["--rules", &path_str(dir.path()), "rules", "check"]));
+    let run = run_cmd(aks_id().args(["--rules", path_str(dir.path()), "rules", "check"]));
     assert_clean_error(&run, 2);
     // A missing file has no line to point at: FILE: message.
     assert_eq!(

@@ -228,3 +228,32 @@ fn usage_errors_are_one_line_and_point_to_the_right_help() {
         assert_eq!(run.stderr, format!("{expected}\n"), "{args:?}");
     }
 }
+
+/// The compare table with this environment (and no `NO_COLOR` unless given), into a pipe.
+fn table_with(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut cmd = aks_id();
+    cmd.args(["compare", "--width", "100", "--rows", "overview"])
+        .args(args)
+        .env_remove("NO_COLOR");
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let run = run_cmd(&mut cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn the_color_environment_is_honoured_and_an_explicit_flag_beats_it() {
+    // CLICOLOR_FORCE paints even into a pipe, whatever TERM says.
+    let forced = table_with(&[], &[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")]);
+    assert!(forced.contains("\x1b["), "{forced}");
+    // NO_COLOR beats CLICOLOR_FORCE; `--color always` beats NO_COLOR.
+    let off = table_with(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!off.contains('\x1b'), "{off}");
+    let always = table_with(&["--color", "always"], &[("NO_COLOR", "1")]);
+    assert_eq!(always, forced);
+    // `--color never` beats CLICOLOR_FORCE.
+    let never = table_with(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(!never.contains('\x1b'), "{never}");
+}

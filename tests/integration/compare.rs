@@ -372,12 +372,12 @@ fn an_exported_catalog_gives_the_same_comparison() {
     let dir = exported();
     let path = path_str(dir.path());
     let builtin = json(&["compare", "-o", "json"]);
-    let folder = json(&["--rules", &path, "compare", "-o", "json"]);
-    assert_eq!(folder["catalog"]["source"], path.as_str());
+    let folder = json(&["--rules", path, "compare", "-o", "json"]);
+    assert_eq!(folder["catalog"]["source"], path);
     assert_eq!(without_source(folder), without_source(builtin.clone()));
 
     let builtin_md = stdout(&["compare", "-o", "markdown"]);
-    let folder_md = stdout(&["--rules", &path, "compare", "-o", "markdown"]);
+    let folder_md = stdout(&["--rules", path, "compare", "-o", "markdown"]);
     assert_ne!(builtin_md, folder_md, "the source line differs");
     assert_eq!(
         folder_md.replace(&format!("({path})"), "(built-in)"),
@@ -387,12 +387,12 @@ fn an_exported_catalog_gives_the_same_comparison() {
     // AKS_ID_RULES is --rules.
     let run = run_cmd(
         aks_id()
-            .env("AKS_ID_RULES", &path)
+            .env("AKS_ID_RULES", path)
             .args(["compare", "-o", "json"]),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let from_env: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(from_env["catalog"]["source"], path.as_str());
+    assert_eq!(from_env["catalog"]["source"], path);
     assert_eq!(without_source(from_env), without_source(builtin));
 }
 
@@ -406,7 +406,7 @@ fn an_edited_export_changes_the_output() {
         "label: Overview",
         "label: In short",
     );
-    let doc = json(&["--rules", &path_str(dir.path()), "compare", "-o", "json"]);
+    let doc = json(&["--rules", path_str(dir.path()), "compare", "-o", "json"]);
     assert_eq!(doc["rows"][0]["label"], "In short");
 }
 
@@ -416,7 +416,7 @@ fn export_refuses_to_overwrite_unless_forced() {
     let path = path_str(dir.path());
     let catalog = dir.path().join("catalog.yaml");
     fs::write(&catalog, "# mine\n").unwrap();
-    let run_ = run(&["rules", "export", &path]);
+    let run_ = run(&["rules", "export", path]);
     assert_clean_error(&run_, 2);
     let stderr = redact(&run_.stderr, dir.path());
     assert!(
@@ -430,7 +430,7 @@ fn export_refuses_to_overwrite_unless_forced() {
         "unchanged"
     );
 
-    let run_ = run(&["rules", "export", "--force", &path]);
+    let run_ = run(&["rules", "export", "--force", path]);
     assert_eq!(run_.code, 0, "{}", run_.stderr);
     assert_eq!(
         redact(&run_.stdout, dir.path()).lines().next(),

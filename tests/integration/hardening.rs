@@ -1374,10 +1374,14 @@ fn check_hostile(case: &Hostile) {
 fn scores_saturate_instead_of_wrapping() {
     use aks_id::catalog::{Map, Rule};
     let mut catalog = aks_id::catalog::builtin::load().expect("the built-in catalog loads");
-    let answers = aks_id::interview::run(&catalog, Vec::new(), &mut aks_id::interview::Defaults)
-        .expect("defaults")
-        .answers;
-    let before = aks_id::engine::evaluate(&catalog, answers.clone(), Vec::new())
+    let answers = aks_id::advise::interview::run(
+        &catalog,
+        Vec::new(),
+        &mut aks_id::advise::interview::Defaults,
+    )
+    .expect("defaults")
+    .answers;
+    let before = aks_id::advise::engine::evaluate(&catalog, answers.clone(), Vec::new())
         .recommendation
         .map(|r| r.model.to_owned());
     assert_eq!(before.as_deref(), Some("workload"));
@@ -1396,7 +1400,7 @@ fn scores_saturate_instead_of_wrapping() {
             sources: Vec::new(),
         });
     }
-    let advice = aks_id::engine::evaluate(&catalog, answers, Vec::new());
+    let advice = aks_id::advise::engine::evaluate(&catalog, answers, Vec::new());
     let score = |id: &str| advice.ranking.iter().find(|r| r.model == id).unwrap().score;
     assert!(
         score("workload") < i64::MIN / 2,

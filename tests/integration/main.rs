@@ -2,7 +2,7 @@
 //! test runs the real `aks-id` binary (or the library's public API) and checks what a user sees.
 
 mod advise;
-mod advise_support;
+mod architecture;
 mod catalog;
 mod cli;
 mod compare;

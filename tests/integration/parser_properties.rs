@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 
-use aks_id::answers::{self, Answer, Origin};
+use aks_id::advise::answers::{self, Answer, Origin};
 use aks_id::catalog::{self, Catalog, Kind, Question};
 use aks_id::error::{Error, ExitCode};
 
@@ -287,7 +287,7 @@ proptest! {
             return Ok(());
         };
         prop_assert!(!err.diagnostics.is_empty());
-        prop_assert!(err.diagnostics.len() <= catalog::load::MAX_DIAGNOSTICS);
+        prop_assert!(err.diagnostics.len() <= aks_id::diag::MAX_DIAGNOSTICS);
         for d in &err.diagnostics {
             let text = files
                 .iter()

@@ -2,15 +2,15 @@
 //! deterministic advice that never recommends an excluded model or pod-managed identity; any
 //! invalid answer is bad input (exit 2), never a panic.
 
-use aks_id::answers::{self, Answer, Answers, Origin};
+use aks_id::advise::answers::{self, Answer, Answers, Origin};
+use aks_id::advise::engine;
+use aks_id::advise::interview::{self, Preset};
 use aks_id::catalog::{Catalog, Kind, Question};
-use aks_id::engine;
 use aks_id::error::ExitCode;
-use aks_id::interview::{self, Preset};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use crate::advise_support::*;
+use crate::support::*;
 
 fn builtin() -> &'static Catalog {
     static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
@@ -286,12 +286,12 @@ proptest! {
         let flag = format!("{}={text}", q.id);
         let file = format!("{}: {}\n", q.id, serde_json::to_string(&text).unwrap());
         let out = match how {
-            0 => run(&["advise", "--no-input", "-o", "json", "--set", &flag], None),
-            1 => run(&["advise", "--no-input", "-o", "json", "--answers", "-"], Some(&file)),
-            _ => run(&["advise", "-o", "json"], Some(&format!("{text}\n"))),
+            0 => run_stdin(&["advise", "--no-input", "-o", "json", "--set", &flag], None),
+            1 => run_stdin(&["advise", "--no-input", "-o", "json", "--answers", "-"], Some(&file)),
+            _ => run_stdin(&["advise", "-o", "json"], Some(&format!("{text}\n"))),
         };
-        let err = stderr(&out);
-        prop_assert_eq!(code(&out), 2, "{}", err);
+        let err = out.stderr;
+        prop_assert_eq!(out.code, 2, "{}", err);
         prop_assert!(!err.contains("panicked"), "{}", err);
         prop_assert!(err.contains(&format!("question `{}`", q.id)), "{}", err);
         prop_assert!(out.stdout.is_empty());

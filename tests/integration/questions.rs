@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::advise_support::*;
+use crate::support::*;
 
 fn questions_json() -> Value {
     json(&["questions", "-o", "json"], None, 0)
@@ -176,18 +176,18 @@ fn kinds_choices_defaults_and_conditions_match_design_section_4() {
 
 #[test]
 fn yaml_parses_to_the_same_document_as_json() {
-    let out = run(&["questions", "-o", "yaml"], None);
-    assert_eq!(code(&out), 0);
-    let from_yaml: Value = serde_yaml::from_str(&stdout(&out)).expect("questions -o yaml parses");
+    let out = run_stdin(&["questions", "-o", "yaml"], None);
+    assert_eq!(out.code, 0);
+    let from_yaml: Value = serde_yaml::from_str(&out.stdout).expect("questions -o yaml parses");
     assert_eq!(from_yaml, questions_json());
 }
 
 #[test]
 fn the_table_is_snapshotted() {
     for width in [80, 100] {
-        let out = run(&["questions", "--width", &width.to_string()], None);
-        assert_eq!(code(&out), 0);
-        let text = stdout(&out);
+        let out = run_stdin(&["questions", "--width", &width.to_string()], None);
+        assert_eq!(out.code, 0);
+        let text = out.stdout;
         for line in text.lines() {
             assert!(line.chars().count() <= width, "{width}: {line}");
         }

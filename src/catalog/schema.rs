@@ -4,7 +4,7 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
-use crate::catalog::{CatalogFile, Model, QuestionsFile, RulesFile, SourcesFile, TargetsFile};
+use super::{CatalogFile, Model, QuestionsFile, RulesFile, SourcesFile, TargetsFile};
 
 /// One schema for every rule file: a document is valid when it is one of the file kinds.
 pub fn rule_files_schema() -> String {
@@ -43,7 +43,7 @@ pub fn rule_files_schema() -> String {
 mod tests {
     #[test]
     fn committed_schema_matches_the_rule_types() {
-        let committed = include_str!("../rules/schema.json");
+        let committed = include_str!("../../rules/schema.json");
         assert!(
             committed == super::rule_files_schema(),
             "rules/schema.json is out of date: run `cargo run -- rules schema > rules/schema.json`"

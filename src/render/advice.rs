@@ -3,14 +3,15 @@
 
 use std::io::Write;
 
-use crate::answers::Answer;
+use super::data::{write_json, write_yaml};
+use super::markdown::{autolink, code_block, code_span, md_cell, md_text};
+use super::terminal::Look;
+use crate::advise::answers::Answer;
+use crate::advise::engine::Advice;
 use crate::catalog::{Catalog, Rule};
-use crate::engine::Advice;
 use crate::error::{Error, output};
-use crate::markdown::{autolink, code_block, code_span, md_cell, md_text};
-use crate::model_sheet::{write_json, write_yaml};
-use crate::output::Look;
 
+/// `advise -o FORMAT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AdviceFormat {
     Text,

@@ -9,8 +9,9 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Condition, Kind, Question};
-use crate::error::{Error, clip};
+use crate::catalog::{Catalog, Kind, Literal, Question};
+use crate::diag::clip;
+use crate::error::Error;
 use crate::yaml::{Document, NodePath, Value};
 
 /// Largest answers file accepted, in bytes. A complete answers file is a few hundred bytes; the
@@ -94,7 +95,7 @@ pub fn expected(question: &Question) -> String {
             .enumerate()
             .map(|(i, c)| format!("{} ({})", c.id, i + 1))
             .collect();
-        crate::error::listing(&items.iter().map(String::as_str).collect::<Vec<_>>())
+        crate::diag::listing(&items.iter().map(String::as_str).collect::<Vec<_>>())
     };
     match question.kind {
         Kind::OneOf => format!("one of: {}", numbered()),
@@ -360,20 +361,20 @@ fn number(
 
 /// A question's default as an answer. Defaults are validated with the catalog.
 pub fn default_of(question: &Question) -> Answer {
-    let d = &question.default;
-    match question.kind {
-        Kind::OneOf => Answer::Choice(d.as_str().unwrap_or_default().to_owned()),
-        Kind::AnyOf => Answer::Choices(
-            d.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        ),
-        Kind::YesNo => Answer::YesNo(d.as_bool().unwrap_or_default()),
-        Kind::Number => Answer::Number(d.as_i64().unwrap_or_default()),
+    let text = |v: &Literal| match v {
+        Literal::Text(s) => Some(s.clone()),
+        _ => None,
+    };
+    match (question.kind, &question.default) {
+        (Kind::OneOf, d) => Answer::Choice(text(d).unwrap_or_default()),
+        (Kind::AnyOf, Literal::List(items)) => {
+            Answer::Choices(items.iter().filter_map(text).collect())
+        }
+        (Kind::AnyOf, _) => Answer::Choices(Vec::new()),
+        (Kind::YesNo, Literal::Bool(b)) => Answer::YesNo(*b),
+        (Kind::YesNo, _) => Answer::YesNo(false),
+        (Kind::Number, Literal::Number(n)) => Answer::Number(*n),
+        (Kind::Number, _) => Answer::Number(0),
     }
 }
 
@@ -506,7 +507,7 @@ fn is_blank(text: &str) -> bool {
 
 fn question_ids(catalog: &Catalog) -> String {
     let ids: Vec<&str> = catalog.questions.iter().map(|q| q.id.as_str()).collect();
-    crate::error::listing(&ids)
+    crate::diag::listing(&ids)
 }
 
 fn find_question<'c>(
@@ -525,66 +526,4 @@ fn find_question<'c>(
                 question_ids(catalog)
             ))
         })
-}
-
-/// Whether `cond` holds for `answers`. A comparison on a question without an answer does not
-/// hold, except `not_equals`.
-pub fn holds(cond: &Condition, answers: &Answers) -> bool {
-    if let Some(all) = &cond.all {
-        return all.iter().all(|c| holds(c, answers));
-    }
-    if let Some(any) = &cond.any {
-        return any.iter().any(|c| holds(c, answers));
-    }
-    if let Some(not) = &cond.not {
-        return !holds(not, answers);
-    }
-    let Some(id) = &cond.question else {
-        return false;
-    };
-    // By id: a catalog may have thousands of questions, and this runs for every condition.
-    let answer = answers.get(id);
-    if let Some(v) = &cond.not_equals {
-        return answer.is_none_or(|a| !same(a, v));
-    }
-    let Some(answer) = answer else {
-        return false;
-    };
-    if let Some(v) = &cond.equals {
-        return same(answer, v);
-    }
-    if let Some(list) = &cond.one_of {
-        return list.iter().any(|v| same(answer, v));
-    }
-    let picked = |c: &String| matches!(answer, Answer::Choices(list) if list.contains(c));
-    if let Some(list) = &cond.contains_any {
-        return list.iter().any(picked);
-    }
-    if let Some(list) = &cond.contains_all {
-        return list.iter().all(picked);
-    }
-    let Answer::Number(n) = answer else {
-        return false;
-    };
-    cond.gt.is_some_and(|x| *n > x)
-        || cond.gte.is_some_and(|x| *n >= x)
-        || cond.lt.is_some_and(|x| *n < x)
-        || cond.lte.is_some_and(|x| *n <= x)
-}
-
-fn same(answer: &Answer, value: &serde_json::Value) -> bool {
-    match (answer, value) {
-        (Answer::Choice(c), serde_json::Value::String(s)) => c == s,
-        (Answer::YesNo(b), serde_json::Value::Bool(v)) => b == v,
-        (Answer::Number(n), serde_json::Value::Number(v)) => v.as_i64() == Some(*n),
-        _ => false,
-    }
-}
-
-/// Whether `question` is asked, given the answers so far.
-pub fn is_asked(question: &Question, answers: &Answers) -> bool {
-    question
-        .asked_when
-        .as_ref()
-        .is_none_or(|c| holds(c, answers))
 }

@@ -1,7 +1,20 @@
 //! How output looks on this terminal: colors on or off, and how wide text may be. Resolved once
 //! from the flags and the environment, then handed to the pure renderers.
+//!
+//! Colors follow the usual conventions, as `anstream` reads them (the policy of clap and cargo):
+//! `NO_COLOR` turns them off, `CLICOLOR_FORCE` on even into a pipe, `CLICOLOR=0` and
+//! `TERM=dumb` off; an explicit `--color always` or `--color never` beats them all. Styles are
+//! `anstyle` values.
 
-use crate::cli::ColorChoice;
+use anstyle::{AnsiColor, Style};
+
+/// `--color WHEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// What the renderers need to know about where their output goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,28 +30,28 @@ impl Look {
     };
 
     pub fn bold(&self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(Style::new().bold(), text)
     }
 
     pub fn dim(&self, text: &str) -> String {
-        self.paint("2", text)
+        self.paint(Style::new().dimmed(), text)
     }
 
     pub fn green(&self, text: &str) -> String {
-        self.paint("32", text)
+        self.paint(AnsiColor::Green.on_default(), text)
     }
 
     pub fn yellow(&self, text: &str) -> String {
-        self.paint("33", text)
+        self.paint(AnsiColor::Yellow.on_default(), text)
     }
 
     pub fn red(&self, text: &str) -> String {
-        self.paint("31", text)
+        self.paint(AnsiColor::Red.on_default(), text)
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_owned()
         }
@@ -90,8 +103,9 @@ pub struct Terminal {
     pub columns: Option<usize>,
     /// `COLUMNS` from the environment.
     pub env_columns: Option<String>,
-    /// Whether `NO_COLOR` is set to a non-empty value.
-    pub no_color: bool,
+    /// Whether `--color auto` paints stdout: a terminal that supports colors, unless `NO_COLOR`
+    /// or `CLICOLOR=0` says otherwise; or `CLICOLOR_FORCE`.
+    pub auto_color: bool,
 }
 
 impl Terminal {
@@ -113,16 +127,17 @@ impl Terminal {
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             columns,
             env_columns: std::env::var("COLUMNS").ok(),
-            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            auto_color: anstream::AutoStream::choice(&std::io::stdout())
+                != anstream::ColorChoice::Never,
         }
     }
 
-    /// Colors: `always` wins, `never` and `NO_COLOR` turn them off, `auto` follows stdout.
+    /// Colors: `always` and `never` win; `auto` follows stdout and the environment.
     pub fn color(&self, choice: ColorChoice) -> bool {
         match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => self.stdout_is_tty && !self.no_color,
+            ColorChoice::Auto => self.auto_color,
         }
     }
 

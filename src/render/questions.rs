@@ -6,13 +6,13 @@ use std::io::Write;
 use comfy_table::ColumnConstraint;
 use serde::Serialize;
 
-use crate::answers::default_of;
-use crate::catalog::{Catalog, Choice, Condition, Kind, Question};
-use crate::cli::ListFormat;
-use crate::compare::CatalogRef;
+use super::ListFormat;
+use super::data::{write_json, write_yaml};
+use super::terminal::Look;
+use crate::advise::answers::default_of;
+use crate::advise::conditions;
+use crate::catalog::{Catalog, CatalogRef, Choice, Kind, Question};
 use crate::error::{Error, output};
-use crate::model_sheet::{write_json, write_yaml};
-use crate::output::Look;
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -28,7 +28,7 @@ struct Entry<'a> {
     help: &'a str,
     kind: &'a str,
     choices: &'a [Choice],
-    default: crate::answers::Answer,
+    default: crate::advise::answers::Answer,
     #[serde(skip_serializing_if = "Option::is_none")]
     min: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,7 +60,7 @@ pub fn render(
                 asked_when: q
                     .asked_when
                     .as_ref()
-                    .map(describe_condition)
+                    .map(conditions::describe)
                     .unwrap_or_else(|| "always".into()),
             })
             .collect(),
@@ -76,7 +76,7 @@ pub fn render(
                     Kind::OneOf => ids(q).join(" | "),
                     Kind::AnyOf => format!("any of: {}", ids(q).join(", ")),
                     Kind::YesNo => "yes | no".into(),
-                    Kind::Number => crate::answers::expected(q),
+                    Kind::Number => crate::advise::answers::expected(q),
                 };
                 table.add_row(vec![
                     format!("{}. {}", i + 1, e.id),
@@ -92,53 +92,6 @@ pub fn render(
             }
             writeln!(out, "{table}").map_err(output)
         }
-    }
-}
-
-/// A condition in words: `scope is cluster`, `scope is not cluster`, `all of (…)`.
-pub fn describe_condition(cond: &Condition) -> String {
-    let list = |items: &[Condition], word: &str| {
-        let parts: Vec<String> = items.iter().map(describe_condition).collect();
-        parts.join(&format!(" {word} "))
-    };
-    if let Some(all) = &cond.all {
-        return format!("({})", list(all, "and"));
-    }
-    if let Some(any) = &cond.any {
-        return format!("({})", list(any, "or"));
-    }
-    if let Some(not) = &cond.not {
-        return format!("not {}", describe_condition(not));
-    }
-    let q = cond.question.as_deref().unwrap_or_default();
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let join = |items: &[String]| items.join(", ");
-    if let Some(v) = &cond.equals {
-        format!("{q} is {}", show(v))
-    } else if let Some(v) = &cond.not_equals {
-        format!("{q} is not {}", show(v))
-    } else if let Some(vs) = &cond.one_of {
-        format!(
-            "{q} is one of {}",
-            join(&vs.iter().map(show).collect::<Vec<_>>())
-        )
-    } else if let Some(vs) = &cond.contains_any {
-        format!("{q} includes any of {}", join(vs))
-    } else if let Some(vs) = &cond.contains_all {
-        format!("{q} includes all of {}", join(vs))
-    } else if let Some(n) = cond.gt {
-        format!("{q} > {n}")
-    } else if let Some(n) = cond.gte {
-        format!("{q} >= {n}")
-    } else if let Some(n) = cond.lt {
-        format!("{q} < {n}")
-    } else if let Some(n) = cond.lte {
-        format!("{q} <= {n}")
-    } else {
-        q.to_owned()
     }
 }
 

@@ -1,5 +1,6 @@
-//! Markdown from untrusted text: each interpolated string escaped for the context it lands in,
-//! so that a catalog text shows as written and never becomes markup.
+//! Markdown escaping, in one place for every Markdown output (advice, comparison, model sheet):
+//! each interpolated string escaped for the context it lands in, so that a catalog text shows as
+//! written and never becomes markup.
 //!
 //! - Prose ([`md_text`]) and table cells ([`md_cell`]): emphasis, code, link and HTML characters
 //!   escaped, bare `https://`/`www.` addresses kept from turning into links, line breaks kept

@@ -10,9 +10,9 @@ use rustc_hash::FxHashSet as HashSet;
 
 use serde::Serialize;
 
-use crate::answers::{Answer, Answers, holds};
-use crate::catalog::{Access, Catalog, Model, Role, Rule};
-use crate::compare::CatalogRef;
+use super::answers::{Answer, Answers};
+use super::conditions::holds;
+use crate::catalog::{Access, Catalog, CatalogRef, Model, Role, Rule};
 
 /// The question whose answer lists the target services.
 pub const TARGETS_QUESTION: &str = "targets";
@@ -108,7 +108,17 @@ pub fn fired<'a>(catalog: &'a Catalog, answers: &Answers) -> Vec<&'a Rule> {
 /// Evaluates the rules for `answers` (complete: every asked question has an answer).
 pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<String>) -> Advice<'a> {
     let fired = fired(catalog, &answers);
+    evaluate_fired(catalog, &fired, answers, defaulted)
+}
 
+/// [`evaluate`] with the rules that fire for `answers` already found (by [`fired`]), for a
+/// caller that also shows them.
+pub fn evaluate_fired<'a>(
+    catalog: &'a Catalog,
+    fired: &[&'a Rule],
+    answers: Answers,
+    defaulted: Vec<String>,
+) -> Advice<'a> {
     // Per model, by its position in the catalog: a catalog has a few models, so finding one by
     // id is a short scan, cheaper than hashing for every effect of thousands of fired rules.
     let models = &catalog.models;
@@ -120,7 +130,7 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
     // thousands of fired rules does not compare every reason with every earlier one.
     let mut seen_reasons: Vec<HashSet<&str>> = vec![HashSet::default(); models.len()];
     let mut reasons = Vec::new();
-    for rule in &fired {
+    for rule in fired {
         let text = rule.reason.as_deref().unwrap_or_default();
         for (model, change) in &rule.score {
             if let Some(i) = slot(model) {
@@ -191,7 +201,7 @@ pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Strin
     let mut caveats = Vec::new();
     let mut steps = Vec::new();
     if let Some(model) = chosen {
-        for rule in &fired {
+        for rule in fired {
             caveats.extend(
                 rule.caveats
                     .iter()

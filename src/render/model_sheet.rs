@@ -5,15 +5,24 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Fact, Model, State};
-use crate::citations::Citations;
-use crate::cli::{DocFormat, ListFormat};
-use crate::compare::CatalogRef;
+use super::ListFormat;
+use super::citations::Citations;
+use super::data::{write_json, write_yaml};
+use super::markdown::{code_block, code_span, md_cell, md_text, source_link};
+use super::terminal::Look;
+use crate::catalog::{Catalog, CatalogRef, Fact, Model, State};
 use crate::error::{Error, output};
-use crate::markdown::{code_block, code_span, md_cell, md_text, source_link};
-use crate::output::Look;
 
 /// `aks-id models`.
+/// `show -o FORMAT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    Text,
+    Json,
+    Yaml,
+    Markdown,
+}
+
 pub fn list(
     catalog: &Catalog,
     format: ListFormat,
@@ -338,15 +347,4 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
         ));
     }
     out.write_all(s.as_bytes()).map_err(output)
-}
-
-pub fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<(), Error> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| output(e.into()))?;
-    writeln!(out).map_err(output)
-}
-
-pub fn write_yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<(), Error> {
-    let text = crate::yaml::to_string(value)
-        .map_err(|e| Error::Usage(format!("cannot render YAML: {e}")))?;
-    out.write_all(text.as_bytes()).map_err(output)
 }

@@ -6,12 +6,23 @@ use std::io::Write;
 use comfy_table::{Attribute, Cell};
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Model, Row};
-use crate::citations::Citations;
-use crate::cli::CompareFormat;
-use crate::error::{Error, clip, listing, output};
-use crate::markdown::{code_span, md_cell, md_text, source_link};
-use crate::output::Look;
+use super::citations::Citations;
+use super::data::{write_json, write_yaml};
+use super::markdown::{code_span, md_cell, md_text, source_link};
+use super::terminal::Look;
+use crate::catalog::{Catalog, CatalogRef, Model, Row};
+use crate::diag::{clip, listing};
+use crate::error::{Error, output};
+
+/// `compare -o FORMAT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Markdown,
+    Csv,
+    Json,
+    Yaml,
+}
 
 /// The models and rows to compare, in display order.
 pub struct Comparison<'a> {
@@ -91,16 +102,8 @@ impl<'a> Comparison<'a> {
             CompareFormat::Table => self.table(look, out),
             CompareFormat::Markdown => self.markdown(out),
             CompareFormat::Csv => self.csv(out),
-            CompareFormat::Json => {
-                serde_json::to_writer_pretty(&mut *out, &self.document())
-                    .map_err(|e| output(e.into()))?;
-                writeln!(out).map_err(output)
-            }
-            CompareFormat::Yaml => {
-                let text = crate::yaml::to_string(&self.document())
-                    .map_err(|e| Error::Usage(format!("cannot render YAML: {e}")))?;
-                out.write_all(text.as_bytes()).map_err(output)
-            }
+            CompareFormat::Json => write_json(&self.document(), out),
+            CompareFormat::Yaml => write_yaml(&self.document(), out),
         }
     }
 
@@ -239,22 +242,6 @@ pub struct ComparisonDoc<'a> {
     pub catalog: CatalogRef<'a>,
     pub models: Vec<ModelRef<'a>>,
     pub rows: Vec<RowDoc<'a>>,
-}
-
-/// The `catalog` block shared by the machine-readable outputs.
-#[derive(Debug, Serialize)]
-pub struct CatalogRef<'a> {
-    pub as_of: &'a str,
-    pub source: String,
-}
-
-impl<'a> CatalogRef<'a> {
-    pub fn of(catalog: &'a Catalog) -> Self {
-        Self {
-            as_of: &catalog.as_of,
-            source: catalog.origin.to_string(),
-        }
-    }
 }
 
 #[derive(Serialize)]

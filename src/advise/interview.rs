@@ -7,7 +7,8 @@
 
 use std::io::{BufRead, Write};
 
-use crate::answers::{self, Answer, Answers, Origin, expected, is_asked};
+use super::answers::{self, Answer, Answers, Origin, expected};
+use super::conditions::is_asked;
 use crate::catalog::{Catalog, Kind, Question};
 use crate::display::untrusted;
 use crate::error::Error;
@@ -234,14 +235,18 @@ fn questions_read<'c>(
     cond: &'c crate::catalog::Condition,
     ids: &mut std::collections::HashSet<&'c str>,
 ) {
-    if let Some(id) = &cond.question {
-        ids.insert(id.as_str());
-    }
-    for inner in cond.all.iter().chain(&cond.any).flatten() {
-        questions_read(inner, ids);
-    }
-    if let Some(inner) = &cond.not {
-        questions_read(inner, ids);
+    use crate::catalog::Condition;
+    match cond {
+        Condition::Compare { question, .. } => {
+            ids.insert(question.as_str());
+        }
+        Condition::All(list) | Condition::Any(list) => {
+            for inner in list {
+                questions_read(inner, ids);
+            }
+        }
+        Condition::Not(inner) => questions_read(inner, ids),
+        Condition::Malformed(_) => {}
     }
 }
 

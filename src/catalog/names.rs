@@ -1,0 +1,24 @@
+// The names of the files of a rules folder, written once. Compiled as `catalog::names` and also
+// `include!`d by build.rs, so it holds plain constants only and imports nothing.
+
+/// `catalog.yaml`: the as-of date, the tie break and the comparison rows.
+pub const CATALOG_FILE: &str = "catalog.yaml";
+/// `sources.yaml`: every source a fact cites.
+pub const SOURCES_FILE: &str = "sources.yaml";
+/// `targets.yaml`: the Azure services a workload may reach.
+pub const TARGETS_FILE: &str = "targets.yaml";
+/// `questions.yaml`: the questionnaire.
+pub const QUESTIONS_FILE: &str = "questions.yaml";
+/// `rules.yaml`: the rules the engine runs.
+pub const RULES_FILE: &str = "rules.yaml";
+/// The folder of the model files, one `models/MODEL.yaml` per identity model.
+pub const MODELS_DIR: &str = "models";
+
+/// The files every rules folder has besides its model files, in the order they are read.
+pub const REQUIRED_FILES: [&str; 5] = [
+    CATALOG_FILE,
+    SOURCES_FILE,
+    TARGETS_FILE,
+    QUESTIONS_FILE,
+    RULES_FILE,
+];

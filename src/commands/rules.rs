@@ -1,0 +1,59 @@
+//! `aks-id rules check|export|schema`: the catalog as files.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::catalog::{self, schema};
+use crate::display::untrusted;
+use crate::error::{Error, ExitCode, output, warn};
+
+/// `rules check [DIR]`: loads the folder (or the built-in catalog) and sums it up.
+pub fn check(
+    dir: Option<&std::path::PathBuf>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitCode, Error> {
+    let catalog = match dir {
+        Some(dir) => catalog::files::load_dir(dir)?,
+        None => catalog::builtin::load()?,
+    };
+    writeln!(
+        out,
+        "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules; as of {})",
+        untrusted(&catalog.origin.to_string()),
+        catalog.models.len(),
+        catalog.rows.len(),
+        catalog.sources.len(),
+        catalog.targets.len(),
+        catalog.questions.len(),
+        catalog.rules.len(),
+        catalog.as_of
+    )
+    .map_err(output)?;
+    let file = match &catalog.origin {
+        catalog::Origin::BuiltIn => "rules/questions.yaml".to_owned(),
+        catalog::Origin::Folder(dir) => dir.join("questions.yaml").display().to_string(),
+    };
+    for warning in catalog::warnings(&catalog) {
+        warn(err, &format!("{file}: {warning}"));
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `rules export DIR`: writes the built-in catalog's files.
+pub fn export(dir: &Path, force: bool, out: &mut dyn Write) -> Result<ExitCode, Error> {
+    // The boundary: context-carrying failures become the typed error that sets the exit code.
+    let written = catalog::files::export(dir, force)?;
+    for path in written {
+        let path = path.to_string_lossy();
+        writeln!(out, "wrote {}", untrusted(&path)).map_err(output)?;
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `rules schema`: the JSON Schema of the rule files.
+pub fn schema(out: &mut dyn Write) -> Result<ExitCode, Error> {
+    out.write_all(schema::rule_files_schema().as_bytes())
+        .map_err(output)?;
+    Ok(ExitCode::Success)
+}
