@@ -149,6 +149,7 @@ pub fn parse_value_at(
     match (question.kind, value) {
         (Kind::AnyOf, Value::Sequence(items)) => {
             let mut texts = Vec::new();
+            let index = ChoiceIndex::new(question, items.len());
             for (i, item) in items.iter().enumerate() {
                 let at = item_origin(i);
                 let Some(text) = scalar(item) else {
@@ -158,7 +159,7 @@ pub fn parse_value_at(
                 if text.is_empty() {
                     return Err(bad_answer(&at, question, &text, "empty item"));
                 }
-                if choice(question, &text).is_none() && !text.eq_ignore_ascii_case(NONE) {
+                if index.position(&text).is_none() && !text.eq_ignore_ascii_case(NONE) {
                     return Err(bad_answer(&at, question, &text, unknown(&text)));
                 }
                 texts.push(text);
@@ -217,17 +218,51 @@ fn unknown(text: &str) -> &'static str {
 /// A choice by id (case-insensitive) or 1-based number. An id wins over a number: where a
 /// catalog has a choice `3`, the text `3` means that choice, whatever its position.
 fn choice<'q>(question: &'q Question, text: &str) -> Option<&'q str> {
-    if let Some(c) = question
-        .choices
-        .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(text))
-    {
-        return Some(c.id.as_str());
+    ChoiceIndex::new(question, 1).find(text)
+}
+
+/// Finds choices by id (case-insensitive) or 1-based number: by a scan for one lookup, by a
+/// map built once for an answer that lists many, so that a long list against a question with
+/// many choices stays linear.
+struct ChoiceIndex<'q> {
+    question: &'q Question,
+    /// Lowercased id to position, when built.
+    by_id: Option<rustc_hash::FxHashMap<String, usize>>,
+}
+
+impl<'q> ChoiceIndex<'q> {
+    fn new(question: &'q Question, lookups: usize) -> Self {
+        let by_id = (lookups > 4 && question.choices.len() > 8).then(|| {
+            let mut map = rustc_hash::FxHashMap::default();
+            for (i, c) in question.choices.iter().enumerate() {
+                map.entry(c.id.to_ascii_lowercase()).or_insert(i);
+            }
+            map
+        });
+        Self { question, by_id }
     }
-    let n = text.parse::<usize>().ok()?;
-    n.checked_sub(1)
-        .and_then(|i| question.choices.get(i))
-        .map(|c| c.id.as_str())
+
+    /// The position of the choice `text` names.
+    fn position(&self, text: &str) -> Option<usize> {
+        let by_id = match &self.by_id {
+            Some(map) => map.get(&text.to_ascii_lowercase()).copied(),
+            None => self
+                .question
+                .choices
+                .iter()
+                .position(|c| c.id.eq_ignore_ascii_case(text)),
+        };
+        by_id.or_else(|| {
+            let n = text.parse::<usize>().ok()?;
+            n.checked_sub(1)
+                .filter(|i| *i < self.question.choices.len())
+        })
+    }
+
+    fn find(&self, text: &str) -> Option<&'q str> {
+        self.position(text)
+            .map(|i| self.question.choices[i].id.as_str())
+    }
 }
 
 /// The word for "no choice" in a list answer.
@@ -249,6 +284,7 @@ fn choices(question: &Question, items: &[&str], origin: &Origin) -> Result<Answe
     if items.len() > 1 && items.iter().any(|i| i.eq_ignore_ascii_case(NONE)) {
         return Err(none_combined(origin, question, items));
     }
+    let index = ChoiceIndex::new(question, items.len());
     for item in items {
         if item.is_empty() {
             return Err(bad_answer(
@@ -258,11 +294,10 @@ fn choices(question: &Question, items: &[&str], origin: &Origin) -> Result<Answe
                 "empty item in",
             ));
         }
-        let id = choice(question, item)
+        let i = index
+            .position(item)
             .ok_or_else(|| bad_answer(origin, question, item, unknown(item)))?;
-        if let Some(i) = question.choices.iter().position(|c| c.id == id) {
-            picked[i] = true;
-        }
+        picked[i] = true;
     }
     Ok(Answer::Choices(
         question

@@ -15,6 +15,9 @@ pub(crate) struct Validator<'a> {
     source_ids: HashSet<&'a str>,
     model_ids: Vec<&'a str>,
     model_set: HashSet<&'a str>,
+    /// Each question's choice ids, for conditions that name choices: a question may have
+    /// thousands, and a catalog tens of thousands of conditions.
+    choice_sets: HashMap<&'a str, HashSet<&'a str>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -25,6 +28,14 @@ impl<'a> Validator<'a> {
             source_ids: parsed.sources.iter().map(|s| s.value.id.as_str()).collect(),
             model_ids: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
             model_set: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
+            choice_sets: parsed
+                .questions
+                .iter()
+                .map(|q| {
+                    let ids = q.value.choices.iter().map(|c| c.id.as_str()).collect();
+                    (q.value.id.as_str(), ids)
+                })
+                .collect(),
             diagnostics: Vec::new(),
         }
     }
@@ -85,6 +96,11 @@ impl<'a> Validator<'a> {
 
     fn is_model(&self, id: &str) -> bool {
         self.model_set.contains(id)
+    }
+
+    /// The choice ids of `question`.
+    fn choices_of(&self, question: &Question) -> Option<&HashSet<&'a str>> {
+        self.choice_sets.get(question.id.as_str())
     }
 
     /// Checks source references. Like every check here, it builds the node's path (`at`) only
@@ -347,7 +363,8 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-            if let Err(message) = fits_default(question, &question.default) {
+            let fits = fits_default(question, self.choices_of(question), &question.default);
+            if let Err(message) = fits {
                 self.error(doc, &path.key("default"), message);
             }
             if let Some(cond) = &question.asked_when {
@@ -523,6 +540,9 @@ impl<'a> Validator<'a> {
             return;
         };
         let op = test.key();
+        let choices = self.choices_of(question);
+        let fits_value =
+            |question: &Question, value: &Literal| fits_value(question, choices, value);
         let result = match test {
             Test::Equals(v) | Test::NotEquals(v) => match question.kind {
                 Kind::AnyOf => Err(format!(
@@ -568,12 +588,17 @@ impl<'a> Validator<'a> {
 /// and the engine adds with saturation besides.
 pub const SCORE_RANGE: std::ops::RangeInclusive<i64> = -1000..=1000;
 
-/// Whether `value` is a possible answer to `question` (one element for any_of questions).
-fn fits_value(question: &Question, value: &Literal) -> Result<(), String> {
+/// Whether `value` is a possible answer to `question` (one element for any_of questions);
+/// `choices` are the question's choice ids.
+fn fits_value(
+    question: &Question,
+    choices: Option<&HashSet<&str>>,
+    value: &Literal,
+) -> Result<(), String> {
     let id = &question.id;
     match (question.kind, value) {
         (Kind::OneOf | Kind::AnyOf, Literal::Text(s)) => {
-            if question.choices.iter().any(|c| &c.id == s) {
+            if choices.is_some_and(|c| c.contains(s.as_str())) {
                 Ok(())
             } else {
                 Err(format!(
@@ -613,16 +638,20 @@ fn fits_value(question: &Question, value: &Literal) -> Result<(), String> {
     }
 }
 
-fn fits_default(question: &Question, value: &Literal) -> Result<(), String> {
+fn fits_default(
+    question: &Question,
+    choices: Option<&HashSet<&str>>,
+    value: &Literal,
+) -> Result<(), String> {
     match (question.kind, value) {
-        (Kind::AnyOf, Literal::List(items)) => {
-            items.iter().try_for_each(|v| fits_value(question, v))
-        }
+        (Kind::AnyOf, Literal::List(items)) => items
+            .iter()
+            .try_for_each(|v| fits_value(question, choices, v)),
         (Kind::AnyOf, other) => Err(format!(
             "the default of an any_of question is a list of choice ids, not {}",
             other.describe()
         )),
-        _ => fits_value(question, value),
+        _ => fits_value(question, choices, value),
     }
 }
 

@@ -916,6 +916,41 @@ fn many_questions(dir: &Path, questions: usize, chained: bool) {
     fs::write(path, text).unwrap();
 }
 
+/// The built-in catalog in `rules/` plus an any_of question with 10,000 choices, which 10,000
+/// generated rules test, and `a.yaml` answering it with 6,000 of them.
+fn many_choices(dir: &Path) {
+    let rules = dir.join("rules");
+    write_builtin(&rules);
+    let read = |rel: &str| -> serde_json::Value {
+        serde_yaml::from_str(&fs::read_to_string(rules.join(rel)).unwrap()).unwrap()
+    };
+    let mut questions = read("questions.yaml");
+    let choices: Vec<serde_json::Value> = (0..10_000)
+        .map(|i| serde_json::json!({"id": format!("c{i}"), "label": format!("Choice {i}")}))
+        .collect();
+    questions["questions"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": "many", "prompt": "Which?", "help": "h", "kind": "any_of",
+            "choices": choices, "default": []
+        }));
+    let mut rules_file = read("rules.yaml");
+    let source = rules_file["rules"][0]["sources"][0].clone();
+    for i in 0..10_000 {
+        rules_file["rules"].as_array_mut().unwrap().push(serde_json::json!({
+            "id": format!("many-{i}"),
+            "when": {"question": "many", "contains_any": [format!("c{i}"), format!("c{}", 9_999 - i)]},
+            "caveats": [{"model": "workload", "text": "Generated."}],
+            "sources": [source]
+        }));
+    }
+    fs::write(rules.join("questions.yaml"), questions.to_string()).unwrap();
+    fs::write(rules.join("rules.yaml"), rules_file.to_string()).unwrap();
+    let list: Vec<String> = (0..6_000).map(|i| format!("c{i}")).collect();
+    fs::write(dir.join("a.yaml"), format!("many: [{}]\n", list.join(", "))).unwrap();
+}
+
 /// The built-in catalog in `rules/` plus 40,000 sources, all cited by one always-firing rule.
 fn many_sources(dir: &Path) {
     let rules = dir.join("rules");
@@ -1204,6 +1239,14 @@ fn hostile_cases() -> Vec<Hostile> {
             .stdin("\n".repeat(10_020))
             .out(&["\"g9999\": true"])
             .exact(),
+        with_rules(
+            "10,000 choices, 10,000 conditions naming them, an answer listing 6,000",
+            many_choices,
+            &["advise", "--no-input", "--answers", "a.yaml", "-o", "json"],
+            0,
+        )
+        .out(&["\"c5999\""])
+        .exact(),
         with_rules("40,000 sources", many_sources, &["advise", "--no-input", "-o", "markdown"], 0)
             .out(&["- <https://example.com/39999>"]),
         hostile("a model repeated in --models", |_| {}, &["compare", "--models", &"pod,".repeat(10_000)], 2)
@@ -1299,7 +1342,7 @@ fn check_hostile(case: &Hostile) {
     for (key, value) in &case.env {
         cmd.env(key, value);
     }
-    if case.args.iter().any(|a| a == "a.yaml") {
+    if case.args.iter().any(|a| a == "a.yaml") && !case.stdin.is_empty() {
         fs::write(dir.path().join("a.yaml"), &case.stdin).unwrap();
     } else {
         cmd.write_stdin(case.stdin.clone());
