@@ -55,6 +55,9 @@ fn escape_catalog(c: &mut Catalog) {
         line(&mut s.title);
         line(&mut s.url);
         line(&mut s.as_of);
+        if let Some(checked) = &mut s.checked {
+            line(checked);
+        }
     }
     for m in &mut c.models {
         line(&mut m.name);
@@ -117,6 +120,16 @@ fn escape_catalog(c: &mut Catalog) {
         for step in &mut r.steps {
             lines(&mut step.text);
             if let Some(command) = &mut step.command {
+                lines(command);
+            }
+        }
+        for grant in &mut r.grants {
+            for role in &mut grant.roles {
+                line(&mut role.name);
+                line(&mut role.purpose);
+            }
+            lines(&mut grant.how);
+            if let Some(command) = &mut grant.command {
                 lines(command);
             }
         }

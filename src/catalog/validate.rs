@@ -18,6 +18,7 @@ pub(crate) struct Validator<'a> {
     /// Each question's choice ids, for conditions that name choices: a question may have
     /// thousands, and a catalog tens of thousands of conditions.
     choice_sets: HashMap<&'a str, HashSet<&'a str>>,
+    target_ids: HashSet<&'a str>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -36,6 +37,7 @@ impl<'a> Validator<'a> {
                     (q.value.id.as_str(), ids)
                 })
                 .collect(),
+            target_ids: parsed.targets.iter().map(|t| t.value.id.as_str()).collect(),
             diagnostics: Vec::new(),
         }
     }
@@ -157,6 +159,15 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
+            if let Some(checked) = &s.value.checked
+                && !is_date(checked)
+            {
+                self.error(
+                    s.doc,
+                    &s.path.key("checked"),
+                    format!("checked `{checked}` must be a date, YYYY-MM-DD or YYYY-MM"),
+                );
+            }
         }
     }
 
@@ -236,6 +247,13 @@ impl<'a> Validator<'a> {
                         "model id `{}` must match its file name `{stem}.yaml`",
                         model.id
                     ),
+                );
+            }
+            if model.id == NO_MODEL {
+                self.error(
+                    doc,
+                    &path.key("id"),
+                    format!("`{NO_MODEL}` is reserved for steps shown when no model fits"),
                 );
             }
             if let Some(note) = &model.status.note {
@@ -405,7 +423,7 @@ impl<'a> Validator<'a> {
                 }
             }
             for (i, caveat) in rule.caveats.iter().enumerate() {
-                if !self.is_model(&caveat.model) {
+                if caveat.model != NO_MODEL && !self.is_model(&caveat.model) {
                     self.model_ref(
                         doc,
                         &path.key("caveats").index(i).key("model"),
@@ -414,8 +432,26 @@ impl<'a> Validator<'a> {
                 }
             }
             for (i, step) in rule.steps.iter().enumerate() {
-                if !self.is_model(&step.model) {
+                if step.model != NO_MODEL && !self.is_model(&step.model) {
                     self.model_ref(doc, &path.key("steps").index(i).key("model"), &step.model);
+                }
+            }
+            for (i, grant) in rule.grants.iter().enumerate() {
+                let at = || path.key("grants").index(i);
+                if !self.is_model(&grant.model) {
+                    self.model_ref(doc, &at().key("model"), &grant.model);
+                }
+                if !self.target_ids.contains(grant.target.as_str())
+                    && !self.parsed.unread.targets.excuses(&grant.target)
+                {
+                    self.error(
+                        doc,
+                        &at().key("target"),
+                        format!("unknown target `{}` (not in targets.yaml)", grant.target),
+                    );
+                }
+                if grant.how.trim().is_empty() {
+                    self.error(doc, &at().key("how"), "how is empty");
                 }
             }
             let changes = !rule.score.is_empty() || !rule.exclude.is_empty();
@@ -429,12 +465,16 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            if !changes && rule.caveats.is_empty() && rule.steps.is_empty() {
+            if !changes
+                && rule.caveats.is_empty()
+                && rule.steps.is_empty()
+                && rule.grants.is_empty()
+            {
                 self.error(
                     doc,
                     path,
                     format!(
-                        "rule `{}` has no effect (no score, exclude, caveats or steps)",
+                        "rule `{}` has no effect (no score, exclude, caveats, steps or grants)",
                         rule.id
                     ),
                 );

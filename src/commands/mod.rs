@@ -5,6 +5,7 @@
 pub mod advise;
 pub mod compare;
 pub mod completions;
+pub mod man;
 pub mod models;
 pub mod questions;
 pub mod rules;
@@ -61,6 +62,9 @@ pub enum Invocation {
     },
     Man {
         command: clap::Command,
+        /// `--out DIR`: every page into a folder; else the main page to `out`.
+        out: Option<PathBuf>,
+        force: bool,
     },
 }
 
@@ -87,7 +91,7 @@ pub fn execute(
         }
         Invocation::Questions { format, width } => {
             let catalog = load_catalog(settings)?;
-            let catalog = shown(&catalog, format == ListFormat::Table);
+            let catalog = shown(&catalog, format == ListFormat::Text);
             questions::run(&catalog, format, terminal.look(settings.color, width), out)
         }
         Invocation::Compare(options) => {
@@ -103,7 +107,7 @@ pub fn execute(
         }
         Invocation::Models { format } => {
             let catalog = load_catalog(settings)?;
-            let catalog = shown(&catalog, format == ListFormat::Table);
+            let catalog = shown(&catalog, format == ListFormat::Text);
             models::list(&catalog, format, terminal.look(settings.color, None), out)
         }
         Invocation::Show {
@@ -130,7 +134,14 @@ pub fn execute(
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
         Invocation::Completions { shell, command } => completions::completions(shell, command, out),
-        Invocation::Man { command } => completions::man(command, out),
+        Invocation::Man {
+            command, out: None, ..
+        } => man::page(command, out),
+        Invocation::Man {
+            command,
+            out: Some(dir),
+            force,
+        } => man::pages(command, &dir, force, out),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use crate::catalog::Catalog;
+use crate::diag::{clip, did_you_mean, listing};
 use crate::error::{Error, ExitCode};
 use crate::render::model_sheet::{self, DocFormat};
 use crate::render::{ListFormat, Look};
@@ -28,9 +29,10 @@ pub fn show(
 ) -> Result<ExitCode, Error> {
     let model = catalog.model(id).ok_or_else(|| {
         Error::Usage(format!(
-            "unknown model `{}` (models: {})",
-            crate::diag::clip(id, 80),
-            crate::diag::listing(&catalog.model_ids())
+            "unknown model `{}` (models: {}){}",
+            clip(id, 80),
+            listing(&catalog.model_ids()),
+            did_you_mean(id, catalog.model_ids())
         ))
     })?;
     model_sheet::show(catalog, model, format, look, out)?;

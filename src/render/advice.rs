@@ -1,5 +1,6 @@
 //! Rendering [`Advice`]: text for people (readable in 80 columns), a Markdown decision record to
-//! commit, and JSON/YAML for tools. `--explain` adds the table of every rule that fired.
+//! commit, and JSON/YAML for tools. `--explain` adds every rule that fired: a table in text and
+//! Markdown, a `fired_rules` list in JSON and YAML.
 
 use std::io::Write;
 
@@ -30,6 +31,8 @@ pub fn render(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     match format {
+        AdviceFormat::Json if explain => write_json(&Explained::new(advice, fired), out),
+        AdviceFormat::Yaml if explain => write_yaml(&Explained::new(advice, fired), out),
         AdviceFormat::Json => write_json(advice, out),
         AdviceFormat::Yaml => write_yaml(advice, out),
         AdviceFormat::Text => {
@@ -58,6 +61,10 @@ fn effects(rule: &Rule) -> String {
     if !rule.steps.is_empty() {
         let models: Vec<&str> = rule.steps.iter().map(|c| c.model.as_str()).collect();
         parts.push(format!("step for {}", dedup(&models).join(", ")));
+    }
+    if !rule.grants.is_empty() {
+        let models: Vec<&str> = rule.grants.iter().map(|g| g.model.as_str()).collect();
+        parts.push(format!("grant for {}", dedup(&models).join(", ")));
     }
     parts.join("; ")
 }
@@ -108,11 +115,6 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
         ..look
     };
     let mut s = String::new();
-    let heading = |s: &mut String, title: &str| {
-        s.push('\n');
-        s.push_str(&look.bold(title));
-        s.push('\n');
-    };
     match &advice.recommendation {
         Some(r) => s.push_str(&format!(
             "{} {} ({}), score {}\n",
@@ -140,7 +142,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
     s.push('\n');
 
     if let Some(r) = &advice.recommendation {
-        heading(&mut s, "Why");
+        heading(&mut s, &look, "Why");
         let why: Vec<&str> = advice
             .ranking
             .iter()
@@ -152,7 +154,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
             s.push('\n');
         }
         if !advice.tradeoffs.pros.is_empty() || !advice.tradeoffs.cons.is_empty() {
-            heading(&mut s, "Trade-offs");
+            heading(&mut s, &look, "Trade-offs");
             for pro in &advice.tradeoffs.pros {
                 s.push_str(&look.wrap_hanging(&format!("+ {pro}"), "  ", "    "));
                 s.push('\n');
@@ -162,15 +164,9 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
                 s.push('\n');
             }
         }
-        if !advice.caveats.is_empty() {
-            heading(&mut s, "Caveats");
-            for caveat in &advice.caveats {
-                s.push_str(&look.wrap_hanging(&format!("! {}", caveat.text), "  ", "    "));
-                s.push('\n');
-            }
-        }
+        write_caveats(&mut s, advice, &look);
         if !advice.grants.is_empty() {
-            heading(&mut s, "Roles to grant");
+            heading(&mut s, &look, "Roles to grant");
             for grant in &advice.grants {
                 let roles = if grant.roles.is_empty() {
                     "no built-in role: see how".to_owned()
@@ -200,22 +196,14 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
                 }
             }
         }
-        if !advice.steps.is_empty() {
-            heading(&mut s, "Next steps");
-            for (i, step) in advice.steps.iter().enumerate() {
-                let number = format!("{:>2}. ", i + 1);
-                s.push_str(&look.wrap_hanging(&format!("{number}{}", step.text), "  ", "      "));
-                s.push('\n');
-                if let Some(command) = step.command {
-                    for line in command.lines() {
-                        s.push_str(&format!("      {}\n", look.dim(line)));
-                    }
-                }
-            }
-        }
+        write_steps(&mut s, advice, &look);
+    } else {
+        // No model fits: what to do instead.
+        write_caveats(&mut s, advice, &look);
+        write_steps(&mut s, advice, &look);
     }
 
-    heading(&mut s, "Ranking");
+    heading(&mut s, &look, "Ranking");
     let mut table = look.table();
     table.set_header(vec!["model", "score", "verdict"]);
     for (i, r) in advice.ranking.iter().enumerate() {
@@ -236,7 +224,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
     s.push('\n');
 
     if let Some(fired) = fired {
-        heading(&mut s, "Rules that fired (--explain)");
+        heading(&mut s, &look, "Rules that fired (--explain)");
         let mut table = look.table();
         table.set_header(vec!["#", "rule", "effect"]);
         for (i, rule) in fired.iter().enumerate() {
@@ -248,6 +236,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
 
     heading(
         &mut s,
+        &look,
         &format!(
             "Sources (catalog as of {}, {})",
             advice.catalog.as_of, advice.catalog.source
@@ -257,6 +246,38 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
         s.push_str(&format!("  {url}\n"));
     }
     s
+}
+
+fn heading(s: &mut String, look: &Look, title: &str) {
+    s.push('\n');
+    s.push_str(&look.bold(title));
+    s.push('\n');
+}
+
+fn write_caveats(s: &mut String, advice: &Advice, look: &Look) {
+    if !advice.caveats.is_empty() {
+        heading(s, look, "Caveats");
+        for caveat in &advice.caveats {
+            s.push_str(&look.wrap_hanging(&format!("! {}", caveat.text), "  ", "    "));
+            s.push('\n');
+        }
+    }
+}
+
+fn write_steps(s: &mut String, advice: &Advice, look: &Look) {
+    if !advice.steps.is_empty() {
+        heading(s, look, "Next steps");
+        for (i, step) in advice.steps.iter().enumerate() {
+            let number = format!("{:>2}. ", i + 1);
+            s.push_str(&look.wrap_hanging(&format!("{number}{}", step.text), "  ", "      "));
+            s.push('\n');
+            if let Some(command) = step.command {
+                for line in command.lines() {
+                    s.push_str(&format!("      {}\n", look.dim(line)));
+                }
+            }
+        }
+    }
 }
 
 /// The reason of the first rule that excluded `model`.
@@ -338,6 +359,13 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                     ));
                 }
             }
+            if !advice.caveats.is_empty() {
+                s.push('\n');
+            }
+            for caveat in &advice.caveats {
+                s.push_str(&format!("- Caveat: {}\n", md_text(caveat.text)));
+            }
+            md_steps(&mut s, advice);
         }
     }
 
@@ -387,17 +415,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                 s.push_str(&code_block(command, "sh", ""));
             }
         }
-        if !advice.steps.is_empty() {
-            s.push_str("\n### Next steps\n\n");
-            for (i, step) in advice.steps.iter().enumerate() {
-                s.push_str(&format!("{}. {}\n", i + 1, md_text(step.text)));
-                if let Some(command) = step.command {
-                    s.push('\n');
-                    s.push_str(&code_block(command, "sh", "   "));
-                    s.push('\n');
-                }
-            }
-        }
+        md_steps(&mut s, advice);
     }
 
     s.push_str("\n## Alternatives considered\n\n| Model | Score | Verdict |\n|---|---|---|\n");
@@ -437,6 +455,20 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
     s
 }
 
+fn md_steps(s: &mut String, advice: &Advice) {
+    if !advice.steps.is_empty() {
+        s.push_str("\n### Next steps\n\n");
+        for (i, step) in advice.steps.iter().enumerate() {
+            s.push_str(&format!("{}. {}\n", i + 1, md_text(step.text)));
+            if let Some(command) = step.command {
+                s.push('\n');
+                s.push_str(&code_block(command, "sh", "   "));
+                s.push('\n');
+            }
+        }
+    }
+}
+
 /// A choice as a Markdown table cell: its label and, in code, its id.
 fn label(question: &crate::catalog::Question, id: &str) -> String {
     question
@@ -445,4 +477,56 @@ fn label(question: &crate::catalog::Question, id: &str) -> String {
         .find(|c| c.id == id)
         .map(|c| format!("{} ({})", md_cell(&c.label), code_span(id, true)))
         .unwrap_or_else(|| md_cell(id))
+}
+
+/// The advice with `--explain`'s `fired_rules` after its own fields (JSON and YAML).
+#[derive(serde::Serialize)]
+struct Explained<'a> {
+    #[serde(flatten)]
+    advice: &'a Advice<'a>,
+    fired_rules: Vec<FiredRule<'a>>,
+}
+
+/// One rule that fired, in evaluation order: when it fires, what it changed and its sources.
+#[derive(serde::Serialize)]
+struct FiredRule<'a> {
+    rule: &'a str,
+    /// The condition in words; absent for a rule that always fires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    when: Option<String>,
+    /// The same summary as the text table (`workload +30; cluster excluded`).
+    effect: String,
+    #[serde(skip_serializing_if = "is_empty_map")]
+    score: &'a crate::catalog::Map<String, i64>,
+    #[serde(skip_serializing_if = "is_empty_list")]
+    excludes: &'a [String],
+    sources: &'a [String],
+}
+
+impl<'a> Explained<'a> {
+    fn new(advice: &'a Advice<'a>, fired: &[&'a Rule]) -> Self {
+        let fired_rules = fired
+            .iter()
+            .map(|rule| FiredRule {
+                rule: &rule.id,
+                when: rule.when.as_ref().map(crate::advise::conditions::describe),
+                effect: effects(rule),
+                score: &rule.score,
+                excludes: &rule.exclude,
+                sources: &rule.sources,
+            })
+            .collect();
+        Self {
+            advice,
+            fired_rules,
+        }
+    }
+}
+
+fn is_empty_map(map: &&crate::catalog::Map<String, i64>) -> bool {
+    map.is_empty()
+}
+
+fn is_empty_list(list: &&[String]) -> bool {
+    list.is_empty()
 }

@@ -11,13 +11,15 @@ use super::data::{write_json, write_yaml};
 use super::markdown::{code_span, md_cell, md_text, source_link};
 use super::terminal::Look;
 use crate::catalog::{Catalog, CatalogRef, Model, Row};
-use crate::diag::{clip, listing};
+use crate::diag::{clip, did_you_mean, listing};
 use crate::error::{Error, output};
 
 /// `compare -o FORMAT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompareFormat {
-    Table,
+    // The table for people; `table`, its earlier name, is a hidden alias.
+    #[value(alias = "table")]
+    Text,
     Markdown,
     Csv,
     Json,
@@ -45,9 +47,10 @@ impl<'a> Comparison<'a> {
                     let id = id.trim();
                     let model = catalog.model(id).ok_or_else(|| {
                         Error::Usage(format!(
-                            "unknown model `{}` in --models (models: {})",
+                            "unknown model `{}` in --models (models: {}){}",
                             clip(id, 80),
-                            listing(&catalog.model_ids())
+                            listing(&catalog.model_ids()),
+                            did_you_mean(id, catalog.model_ids())
                         ))
                     })?;
                     if !seen.insert(id) {
@@ -71,9 +74,10 @@ impl<'a> Comparison<'a> {
                     let row = by_id.get(id).copied().ok_or_else(|| {
                         let ids: Vec<&str> = catalog.rows.iter().map(|r| r.id.as_str()).collect();
                         Error::Usage(format!(
-                            "unknown row `{}` in --rows (rows: {})",
+                            "unknown row `{}` in --rows (rows: {}){}",
                             clip(id, 80),
-                            listing(&ids)
+                            listing(&ids),
+                            did_you_mean(id, ids.iter().copied())
                         ))
                     })?;
                     if !seen.insert(id) {
@@ -99,7 +103,7 @@ impl<'a> Comparison<'a> {
         out: &mut dyn Write,
     ) -> Result<(), Error> {
         match format {
-            CompareFormat::Table => self.table(look, out),
+            CompareFormat::Text => self.table(look, out),
             CompareFormat::Markdown => self.markdown(out),
             CompareFormat::Csv => self.csv(out),
             CompareFormat::Json => write_json(&self.document(), out),

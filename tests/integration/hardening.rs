@@ -1440,6 +1440,7 @@ fn scores_saturate_instead_of_wrapping() {
             exclude: Vec::new(),
             caveats: Vec::new(),
             steps: Vec::new(),
+            grants: Vec::new(),
             sources: Vec::new(),
         });
     }

@@ -6,6 +6,8 @@ mod architecture;
 mod catalog;
 mod cli;
 mod compare;
+mod conventions;
+mod expert;
 mod hardening;
 mod output;
 mod parser_properties;
