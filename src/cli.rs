@@ -413,6 +413,16 @@ impl Cli {
     }
 }
 
+/// Whether an empty value comes from `AKS_ID_RULES=` rather than from the command line: clap
+/// would call it a missing value of `--rules`, which the user never typed.
+pub fn empty_rules_variable(args: &[OsString]) -> bool {
+    let typed = args.iter().skip(1).any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--rules" || a.starts_with("--rules="))
+    });
+    !typed && std::env::var_os("AKS_ID_RULES").is_some_and(|v| v.is_empty())
+}
+
 /// clap's usage error on one line: the problem, its possible values and tips, then where to
 /// read more (`see \`aks-id compare --help\``), instead of a usage block over several lines.
 pub fn one_line_usage_error(rendered: &str, args: &[OsString]) -> String {

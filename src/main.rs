@@ -1,4 +1,5 @@
 //! The `aks-id` binary: gather the terminal facts, run, print any error once, exit with its code.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 #[global_allocator]
 static ALLOC: aks_id::startup_alloc::StartupAlloc = aks_id::startup_alloc::StartupAlloc;

@@ -369,6 +369,7 @@ fn special_float(node: &tree::Node) -> Option<f64> {
 /// anything else from the tree reader's one document. `None` on any problem; the caller then
 /// takes the path that reports it.
 pub fn from_str_fast<T: DeserializeOwned>(text: &str) -> Option<T> {
+    // Too large: refused by the thorough path at once, not parsed here first.
     if text.len() > limit_for(text) {
         return None;
     }

@@ -89,13 +89,13 @@ pub fn bad_answer(origin: &Origin, question: &Question, value: &str, problem: &s
 /// What a question accepts, for messages and prompts.
 pub fn expected(question: &Question) -> String {
     let numbered = || {
-        question
+        let items: Vec<String> = question
             .choices
             .iter()
             .enumerate()
             .map(|(i, c)| format!("{} ({})", c.id, i + 1))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        crate::diag::listing(&items.iter().map(String::as_str).collect::<Vec<_>>())
     };
     match question.kind {
         Kind::OneOf => format!("one of: {}", numbered()),
@@ -118,7 +118,7 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
             .map(|c| Answer::Choice(c.to_owned()))
             .ok_or_else(|| unknown_choice(origin, question, text)),
         Kind::AnyOf => {
-            if text.eq_ignore_ascii_case("none") {
+            if text.eq_ignore_ascii_case(NONE) {
                 return Ok(Answer::Choices(Vec::new()));
             }
             let items: Vec<&str> = text.split(',').map(str::trim).collect();
@@ -131,7 +131,7 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
                 other => other,
             }
         }),
-        Kind::Number => number(question, text.parse::<i64>().ok(), text, origin),
+        Kind::Number => number(question, whole_number(text), text, origin),
     }
 }
 
@@ -153,6 +153,7 @@ pub fn parse_value_at(
     match (question.kind, value) {
         (Kind::AnyOf, Value::Sequence(items)) => {
             let mut texts = Vec::new();
+            let index = ChoiceIndex::new(question, items.len());
             for (i, item) in items.iter().enumerate() {
                 let at = item_origin(i);
                 let Some(text) = scalar(item) else {
@@ -162,18 +163,21 @@ pub fn parse_value_at(
                 if text.is_empty() {
                     return Err(bad_answer(&at, question, &text, "empty item"));
                 }
-                if choice(question, &text).is_none() {
+                if index.position(&text).is_none() && !text.eq_ignore_ascii_case(NONE) {
                     return Err(unknown_choice(&at, question, &text));
                 }
                 texts.push(text);
             }
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            if refs.len() == 1 && refs[0].eq_ignore_ascii_case(NONE) {
+                return Ok(Answer::Choices(Vec::new()));
+            }
             choices(question, &refs, origin)
         }
         (Kind::AnyOf, Value::Null) => Ok(Answer::Choices(Vec::new())),
         (Kind::YesNo, Value::Bool(b)) => Ok(Answer::YesNo(*b)),
-        (Kind::Number, Value::Number(n)) => number(question, n.as_i64(), &shown, origin),
-        (Kind::Number, Value::String(s)) => number(question, s.trim().parse().ok(), s, origin),
+        (Kind::Number, Value::Number(n)) => number(question, yaml_number(n), &shown, origin),
+        (Kind::Number, Value::String(s)) => number(question, whole_number(s.trim()), s, origin),
         (Kind::OneOf, Value::Number(n)) => parse_text(question, &n.to_string(), origin),
         (_, Value::String(s)) => {
             if s.trim().is_empty() {
@@ -219,24 +223,76 @@ fn unknown_choice(origin: &Origin, question: &Question, text: &str) -> Error {
     }
 }
 
-/// A choice by id (case-insensitive) or 1-based number.
+/// A choice by id (case-insensitive) or 1-based number. An id wins over a number: where a
+/// catalog has a choice `3`, the text `3` means that choice, whatever its position.
 fn choice<'q>(question: &'q Question, text: &str) -> Option<&'q str> {
-    if let Ok(n) = text.parse::<usize>() {
-        return n
-            .checked_sub(1)
-            .and_then(|i| question.choices.get(i))
-            .map(|c| c.id.as_str());
+    ChoiceIndex::new(question, 1).find(text)
+}
+
+/// Finds choices by id (case-insensitive) or 1-based number: by a scan for one lookup, by a
+/// map built once for an answer that lists many, so that a long list against a question with
+/// many choices stays linear.
+struct ChoiceIndex<'q> {
+    question: &'q Question,
+    /// Lowercased id to position, when built.
+    by_id: Option<rustc_hash::FxHashMap<String, usize>>,
+}
+
+impl<'q> ChoiceIndex<'q> {
+    fn new(question: &'q Question, lookups: usize) -> Self {
+        let by_id = (lookups > 4 && question.choices.len() > 8).then(|| {
+            let mut map = rustc_hash::FxHashMap::default();
+            for (i, c) in question.choices.iter().enumerate() {
+                map.entry(c.id.to_ascii_lowercase()).or_insert(i);
+            }
+            map
+        });
+        Self { question, by_id }
     }
-    question
-        .choices
-        .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(text))
-        .map(|c| c.id.as_str())
+
+    /// The position of the choice `text` names.
+    fn position(&self, text: &str) -> Option<usize> {
+        let by_id = match &self.by_id {
+            Some(map) => map.get(&text.to_ascii_lowercase()).copied(),
+            None => self
+                .question
+                .choices
+                .iter()
+                .position(|c| c.id.eq_ignore_ascii_case(text)),
+        };
+        by_id.or_else(|| {
+            let n = text.parse::<usize>().ok()?;
+            n.checked_sub(1)
+                .filter(|i| *i < self.question.choices.len())
+        })
+    }
+
+    fn find(&self, text: &str) -> Option<&'q str> {
+        self.position(text)
+            .map(|i| self.question.choices[i].id.as_str())
+    }
+}
+
+/// The word for "no choice" in a list answer.
+const NONE: &str = "none";
+
+/// `none` among other items of a list answer.
+fn none_combined(origin: &Origin, question: &Question, items: &[&str]) -> Error {
+    bad_answer(
+        origin,
+        question,
+        &items.join(","),
+        "`none` means no choice and cannot be combined with other choices:",
+    )
 }
 
 /// A list of choices, normalized to the question's choice order without repeats.
 fn choices(question: &Question, items: &[&str], origin: &Origin) -> Result<Answer, Error> {
     let mut picked = vec![false; question.choices.len()];
+    if items.len() > 1 && items.iter().any(|i| i.eq_ignore_ascii_case(NONE)) {
+        return Err(none_combined(origin, question, items));
+    }
+    let index = ChoiceIndex::new(question, items.len());
     for item in items {
         if item.is_empty() {
             return Err(bad_answer(
@@ -246,10 +302,10 @@ fn choices(question: &Question, items: &[&str], origin: &Origin) -> Result<Answe
                 "empty item in",
             ));
         }
-        let id = choice(question, item).ok_or_else(|| unknown_choice(origin, question, item))?;
-        if let Some(i) = question.choices.iter().position(|c| c.id == id) {
-            picked[i] = true;
-        }
+        let i = index
+            .position(item)
+            .ok_or_else(|| unknown_choice(origin, question, item))?;
+        picked[i] = true;
     }
     Ok(Answer::Choices(
         question
@@ -270,13 +326,76 @@ fn yes_no(text: &str) -> Option<bool> {
     }
 }
 
+/// Why a text is not a whole number the program can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberProblem {
+    /// Not written as a whole number at all.
+    NotANumber,
+    /// A whole number, but beyond what any answer can hold (a 64-bit signed integer).
+    OutOfRange,
+}
+
+/// A whole number as typed (a flag, a piped line, a quoted string in an answers file), in the
+/// forms an answers file's YAML reads as numbers, so that `0x10` means 16 everywhere: an optional
+/// sign, then decimal digits, or `0x` hexadecimal, `0o` octal or `0b` binary digits.
+pub fn whole_number(text: &str) -> Result<i64, NumberProblem> {
+    let (negative, unsigned) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (radix, digits) = if let Some(d) = unsigned.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = unsigned.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = unsigned.strip_prefix("0b") {
+        (2, d)
+    } else {
+        (10, unsigned)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(NumberProblem::NotANumber);
+    }
+    // The magnitude with the sign applied, checked: `-9223372036854775808` fits, one more does not.
+    let magnitude = u128::from_str_radix(digits, radix).map_err(|_| NumberProblem::OutOfRange)?;
+    let value = if negative {
+        -i128::try_from(magnitude).map_err(|_| NumberProblem::OutOfRange)?
+    } else {
+        i128::try_from(magnitude).map_err(|_| NumberProblem::OutOfRange)?
+    };
+    i64::try_from(value).map_err(|_| NumberProblem::OutOfRange)
+}
+
+/// A number read by the YAML or JSON parser as a whole number: beyond 64 bits is out of range,
+/// a fraction is not a whole number.
+fn yaml_number(n: &serde_yaml::Number) -> Result<i64, NumberProblem> {
+    if let Some(n) = n.as_i64() {
+        return Ok(n);
+    }
+    if n.is_u64() {
+        return Err(NumberProblem::OutOfRange);
+    }
+    match n.as_f64() {
+        Some(f) if f.is_finite() && f.fract() == 0.0 && f.abs() >= 9.2e18 => {
+            Err(NumberProblem::OutOfRange)
+        }
+        _ => Err(NumberProblem::NotANumber),
+    }
+}
+
 fn number(
     question: &Question,
-    n: Option<i64>,
+    n: Result<i64, NumberProblem>,
     shown: &str,
     origin: &Origin,
 ) -> Result<Answer, Error> {
-    let n = n.ok_or_else(|| bad_answer(origin, question, shown, "not a whole number:"))?;
+    let n = n.map_err(|problem| {
+        let problem = match problem {
+            NumberProblem::NotANumber => "not a whole number:",
+            NumberProblem::OutOfRange => "out of range:",
+        };
+        bad_answer(origin, question, shown, problem)
+    })?;
     if question.min.is_some_and(|min| n < min) || question.max.is_some_and(|max| n > max) {
         return Err(bad_answer(origin, question, shown, "out of range:"));
     }
@@ -383,6 +502,15 @@ pub fn from_file(
                 "{file}: the answers file is empty; expected a mapping from question id to answer, e.g. `scope: workload`"
             )));
         }
+        Value::Null => {
+            return Err(Error::Answer(
+                doc.error_at(
+                    &top,
+                    "the answers file holds `null`; expected a mapping from question id to answer, e.g. `scope: workload`",
+                )
+                .to_string(),
+            ));
+        }
         other => {
             return Err(Error::Answer(
                 doc.error_at(
@@ -462,12 +590,8 @@ fn defaulted_ids(document: &Value) -> Vec<String> {
 }
 
 fn question_ids(catalog: &Catalog) -> String {
-    catalog
-        .questions
-        .iter()
-        .map(|q| q.id.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let ids: Vec<&str> = catalog.questions.iter().map(|q| q.id.as_str()).collect();
+    crate::diag::listing(&ids)
 }
 
 fn find_question<'c>(
@@ -475,10 +599,10 @@ fn find_question<'c>(
     id: &str,
     origin: &Origin,
 ) -> Result<&'c Question, Error> {
+    // `service-accounts` for `service_accounts`.
     catalog
-        .questions
-        .iter()
-        .find(|q| q.id == id || q.id.replace('_', "-") == id)
+        .question(id)
+        .or_else(|| catalog.question(&id.replace('-', "_")))
         .ok_or_else(|| {
             Error::Answer(format!(
                 "{origin}: unknown question `{}`; questions: {}{}",

@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 
 use crate::catalog::{self, Catalog};
 use crate::error::{Error, ExitCode};
+use crate::render::advice::AdviceFormat;
+use crate::render::compare::CompareFormat;
 use crate::render::model_sheet::DocFormat;
 use crate::render::{ColorChoice, ListFormat, Terminal};
 
@@ -89,14 +91,19 @@ pub fn execute(
     match invocation {
         Invocation::Advise(options) => {
             let catalog = load_catalog(settings)?;
+            let human = !matches!(options.format, AdviceFormat::Json | AdviceFormat::Yaml);
+            let catalog = shown(&catalog, human);
             advise::run(&catalog, &options, terminal, settings.color, out, err)
         }
         Invocation::Questions { format, width } => {
             let catalog = load_catalog(settings)?;
+            let catalog = shown(&catalog, format == ListFormat::Text);
             questions::run(&catalog, format, terminal.look(settings.color, width), out)
         }
         Invocation::Compare(options) => {
             let catalog = load_catalog(settings)?;
+            let human = !matches!(options.format, CompareFormat::Json | CompareFormat::Yaml);
+            let catalog = shown(&catalog, human);
             compare::run(
                 &catalog,
                 &options,
@@ -106,6 +113,7 @@ pub fn execute(
         }
         Invocation::Models { format } => {
             let catalog = load_catalog(settings)?;
+            let catalog = shown(&catalog, format == ListFormat::Text);
             models::list(&catalog, format, terminal.look(settings.color, None), out)
         }
         Invocation::Show {
@@ -114,6 +122,10 @@ pub fn execute(
             width,
         } => {
             let catalog = load_catalog(settings)?;
+            let catalog = shown(
+                &catalog,
+                !matches!(format, DocFormat::Json | DocFormat::Yaml),
+            );
             models::show(
                 &catalog,
                 &model,
@@ -123,7 +135,7 @@ pub fn execute(
             )
         }
         Invocation::RulesCheck { dir } => {
-            rules::check(dir.as_ref().or(settings.rules.as_ref()), out)
+            rules::check(dir.as_ref().or(settings.rules.as_ref()), out, err)
         }
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
@@ -149,6 +161,17 @@ pub fn execute(
             out: Some(dir),
             force,
         } => man::pages(command, &dir, force, out),
+    }
+}
+
+/// The catalog as a command's output shows it: for human-readable output (text, tables,
+/// Markdown, CSV), every text as display text (see [`catalog::for_display`]); for JSON and
+/// YAML, exact.
+fn shown(catalog: &Catalog, human: bool) -> Cow<'_, Catalog> {
+    if human {
+        catalog::for_display(catalog)
+    } else {
+        Cow::Borrowed(catalog)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::catalog::Catalog;
-use crate::diag::{clip, did_you_mean};
+use crate::diag::{clip, did_you_mean, listing};
 use crate::error::{Error, ExitCode};
 use crate::render::model_sheet::{self, DocFormat};
 use crate::render::{ListFormat, Look};
@@ -31,7 +31,7 @@ pub fn show(
         Error::Usage(format!(
             "unknown model `{}` (models: {}){}",
             clip(id, 80),
-            catalog.model_ids().join(", "),
+            listing(&catalog.model_ids()),
             did_you_mean(id, catalog.model_ids())
         ))
     })?;
