@@ -17,8 +17,8 @@ use crate::yaml::{Document, NodePath, Value};
 const MAX_BAD_ENTRIES: usize = 20;
 
 pub use super::names::{
-    CATALOG_FILE, MODELS_DIR, QUESTIONS_FILE, REQUIRED_FILES, RULES_FILE, SOURCES_FILE,
-    TARGETS_FILE,
+    CATALOG_FILE, FINDINGS_FILE, MODELS_DIR, OPTIONAL_FILES, QUESTIONS_FILE, REQUIRED_FILES,
+    RULES_FILE, SOURCES_FILE, TARGETS_FILE,
 };
 
 /// The message for a required file that is not in the folder.
@@ -41,6 +41,7 @@ pub(crate) struct Parsed {
     pub targets: Vec<Located<Target>>,
     pub questions: Vec<Located<Question>>,
     pub rules: Vec<Located<Rule>>,
+    pub findings: Vec<Located<FindingMeta>>,
     /// What could not be read, so that references to it are not also reported as unknown.
     pub unread: Unread,
 }
@@ -148,6 +149,7 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
             TARGETS_FILE => fast_list::<TargetsFile>(&mut parsed, index, text)?,
             QUESTIONS_FILE => fast_list::<QuestionsFile>(&mut parsed, index, text)?,
             RULES_FILE => fast_list::<RulesFile>(&mut parsed, index, text)?,
+            FINDINGS_FILE => fast_list::<FindingsFile>(&mut parsed, index, text)?,
             rel if is_model_file(rel) => parsed.models.push(Located {
                 value: from_str_fast::<Model>(text)?,
                 doc: index,
@@ -201,6 +203,7 @@ list_file!(QuestionsFile, Question, questions, |u| Some(
     &mut u.questions
 ));
 list_file!(RulesFile, Rule, rules, |_| None);
+list_file!(FindingsFile, FindingMeta, findings, |_| None);
 
 /// Reads a list file whole on the fast path.
 fn fast_list<F: ListFile>(parsed: &mut Parsed, doc: usize, text: &str) -> Option<()> {
@@ -294,6 +297,7 @@ fn parse_thorough(
             TARGETS_FILE => thorough_list::<TargetsFile>(&mut parsed, index, &mut diagnostics),
             QUESTIONS_FILE => thorough_list::<QuestionsFile>(&mut parsed, index, &mut diagnostics),
             RULES_FILE => thorough_list::<RulesFile>(&mut parsed, index, &mut diagnostics),
+            FINDINGS_FILE => thorough_list::<FindingsFile>(&mut parsed, index, &mut diagnostics),
             rel if is_model_file(rel) => match doc.deserialize::<Model>(&root, &doc.value) {
                 Ok(value) => parsed.models.push(Located {
                     value,
@@ -354,6 +358,7 @@ fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
         targets: parsed.targets.into_iter().map(|t| t.value).collect(),
         questions: parsed.questions.into_iter().map(|q| q.value).collect(),
         rules: parsed.rules.into_iter().map(|r| r.value).collect(),
+        findings: parsed.findings.into_iter().map(|f| f.value).collect(),
     }
 }
 
@@ -368,7 +373,8 @@ fn file_rank(rel: &str) -> usize {
         TARGETS_FILE => 3,
         QUESTIONS_FILE => 4,
         RULES_FILE => 5,
-        _ => 6,
+        FINDINGS_FILE => 6,
+        _ => 7,
     }
 }
 

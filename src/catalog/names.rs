@@ -11,6 +11,8 @@ pub const TARGETS_FILE: &str = "targets.yaml";
 pub const QUESTIONS_FILE: &str = "questions.yaml";
 /// `rules.yaml`: the rules the engine runs.
 pub const RULES_FILE: &str = "rules.yaml";
+/// `findings.yaml`: what `aks-id scan` can report. Optional in a rules folder.
+pub const FINDINGS_FILE: &str = "findings.yaml";
 /// The folder of the model files, one `models/MODEL.yaml` per identity model.
 pub const MODELS_DIR: &str = "models";
 
@@ -22,3 +24,6 @@ pub const REQUIRED_FILES: [&str; 5] = [
     QUESTIONS_FILE,
     RULES_FILE,
 ];
+
+/// The files a rules folder may have: read when present, reported by `parse` when required.
+pub const OPTIONAL_FILES: [&str; 1] = [FINDINGS_FILE];
