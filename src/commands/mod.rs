@@ -5,6 +5,7 @@
 pub mod advise;
 pub mod compare;
 pub mod completions;
+pub mod migrate;
 pub mod models;
 pub mod questions;
 pub mod rules;
@@ -46,6 +47,7 @@ pub enum Invocation {
         width: Option<u16>,
     },
     Scan(scan::Options),
+    Migrate(migrate::Options),
     Findings {
         id: Option<String>,
     },
@@ -120,6 +122,10 @@ pub fn execute(
         Invocation::Scan(options) => {
             let catalog = load_catalog(settings)?;
             scan::run(&catalog, &options, terminal, settings.color, out)
+        }
+        Invocation::Migrate(options) => {
+            let catalog = load_catalog(settings)?;
+            migrate::run(&catalog, &options, out, err)
         }
         Invocation::Findings { id } => {
             let catalog = load_catalog(settings)?;
