@@ -549,6 +549,13 @@ pub fn plan(index: &Index, options: &Options) -> Plan {
             );
             continue;
         }
+        if !refuse(label.loc, &label.value, Rule::LabelValue, &mut refused) {
+            step(
+                "its aadpodidbinding label was refused (see the refused values)".into(),
+                &mut manual,
+            );
+            continue;
+        }
         let selector = label.value.clone();
         let matched: Vec<&Binding> = bindings
             .iter()

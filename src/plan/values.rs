@@ -10,6 +10,9 @@ pub enum Rule {
     Dns1123Label,
     /// An object name (ServiceAccount, Deployment...): DNS-1123 subdomain.
     Dns1123Subdomain,
+    /// A label value (an `aadpodidbinding` selector): at most 63 letters, digits, `-`, `_`
+    /// and `.`, starting and ending with a letter or digit.
+    LabelValue,
     /// A client or tenant id.
     Guid,
     /// A user-assigned managed identity's resource id.
@@ -31,6 +34,9 @@ impl Rule {
             }
             Rule::Dns1123Subdomain => {
                 "a DNS-1123 subdomain: at most 253 characters, labels of lowercase letters, digits and '-' separated by '.'"
+            }
+            Rule::LabelValue => {
+                "a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
             }
             Rule::Guid => "a GUID: 8-4-4-4-12 hexadecimal digits",
             Rule::IdentityResourceId => {
@@ -54,6 +60,15 @@ impl Rule {
             Rule::Dns1123Label => dns_label(value),
             Rule::Dns1123Subdomain => {
                 !value.is_empty() && value.len() <= 253 && value.split('.').all(dns_label)
+            }
+            Rule::LabelValue => {
+                let b = value.as_bytes();
+                !b.is_empty()
+                    && b.len() <= 63
+                    && b[0].is_ascii_alphanumeric()
+                    && b[b.len() - 1].is_ascii_alphanumeric()
+                    && b.iter()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
             }
             Rule::Guid => guid(value),
             Rule::IdentityResourceId => identity_resource_id(value).is_some(),
@@ -211,6 +226,14 @@ mod tests {
         assert!(!Rule::Dns1123Subdomain.accepts("$(id)"));
         assert!(!Rule::Dns1123Subdomain.accepts("a b"));
         assert!(!Rule::Dns1123Subdomain.accepts(""));
+    }
+
+    #[test]
+    fn label_values() {
+        assert!(Rule::LabelValue.accepts("Orders_API.v2"));
+        assert!(!Rule::LabelValue.accepts("good $(reboot)"));
+        assert!(!Rule::LabelValue.accepts("a\nb"));
+        assert!(!Rule::LabelValue.accepts("_a"));
     }
 
     #[test]

@@ -178,14 +178,14 @@ fn variables(plan: &Plan, text: &mut String) {
             let _ = writeln!(text, "RESOURCE_GROUP={}", quote(rg));
         }
         None => text.push_str(
-            ": \"${RESOURCE_GROUP:?set RESOURCE_GROUP to the cluster's resource group}\"\n",
+            ": \"${RESOURCE_GROUP:?set RESOURCE_GROUP to the resource group of the cluster}\"\n",
         ),
     }
     match &plan.cluster {
         Some(c) => {
             let _ = writeln!(text, "CLUSTER={}", quote(c));
         }
-        None => text.push_str(": \"${CLUSTER:?set CLUSTER to the cluster's name}\"\n"),
+        None => text.push_str(": \"${CLUSTER:?set CLUSTER to the name of the cluster}\"\n"),
     }
 }
 
