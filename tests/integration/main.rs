@@ -7,6 +7,7 @@ mod catalog;
 mod cli;
 mod compare;
 mod hardening;
+mod migrate;
 mod output;
 mod parser_properties;
 mod properties;
