@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::commands::scan::FailOn;
 use crate::commands::{self, Invocation, Settings};
 use crate::render::ColorChoice;
 use crate::render::ListFormat;
@@ -207,8 +206,8 @@ pub struct ScanArgs {
     pub output: crate::render::scan::ScanFormat,
 
     /// Exit 4 when a finding at or above this severity is reported
-    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
-    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = commands::scan::FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: commands::scan::FailOn,
 
     /// Skip these finding ids (comma-separated or repeated)
     #[arg(long, value_delimiter = ',', value_name = "ID")]
@@ -431,19 +430,6 @@ impl Cli {
                 format: args.output,
                 width: args.width,
             },
-            Command::Scan(args) => Invocation::Scan(commands::scan::Options {
-                paths: args.paths,
-                output: args.output,
-                fail_on: args.fail_on,
-                skip: args.skip,
-                only: args.only,
-                namespace: args.namespace,
-                complete: args.complete,
-                no_ignore: args.no_ignore,
-                explain: args.explain,
-                width: args.width,
-            }),
-            Command::Findings(args) => Invocation::Findings { id: args.id },
             Command::Migrate(args) => Invocation::Migrate(commands::migrate::Options {
                 paths: args.paths,
                 out: args.out,
@@ -462,6 +448,19 @@ impl Cli {
                 Invocation::RulesExport { dir, force }
             }
             Command::Rules(RulesCommand::Schema) => Invocation::RulesSchema,
+            Command::Scan(args) => Invocation::Scan(commands::scan::Options {
+                paths: args.paths,
+                format: args.output,
+                fail_on: args.fail_on,
+                skip: args.skip,
+                only: args.only,
+                namespace: args.namespace,
+                complete: args.complete,
+                no_ignore: args.no_ignore,
+                explain: args.explain,
+                width: args.width,
+            }),
+            Command::Findings(args) => Invocation::Findings { id: args.id },
             Command::Completions { shell } => Invocation::Completions {
                 shell,
                 command: Cli::command(),

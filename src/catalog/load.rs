@@ -17,8 +17,8 @@ use crate::yaml::{Document, NodePath, Value};
 const MAX_BAD_ENTRIES: usize = 20;
 
 pub use super::names::{
-    CATALOG_FILE, FINDINGS_FILE, MODELS_DIR, OPTIONAL_FILES, QUESTIONS_FILE, REQUIRED_FILES,
-    RULES_FILE, SOURCES_FILE, TARGETS_FILE,
+    CATALOG_FILE, FINDINGS_FILE, MODELS_DIR, QUESTIONS_FILE, REQUIRED_FILES, RULES_FILE,
+    SOURCES_FILE, TARGETS_FILE,
 };
 
 /// The message for a required file that is not in the folder.
@@ -374,7 +374,7 @@ fn file_rank(rel: &str) -> usize {
         QUESTIONS_FILE => 4,
         RULES_FILE => 5,
         FINDINGS_FILE => 6,
-        _ => 7,
+        _ => 6,
     }
 }
 

@@ -339,7 +339,7 @@ impl<'a> CatalogRef<'a> {
 }
 
 /// `findings.yaml`: what `aks-id scan` can report. Optional in a rules folder (a catalog without
-/// it scans with no findings metadata, and `scan` says so).
+/// it has no findings metadata, and `scan` says so).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FindingsFile {

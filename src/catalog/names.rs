@@ -11,8 +11,6 @@ pub const TARGETS_FILE: &str = "targets.yaml";
 pub const QUESTIONS_FILE: &str = "questions.yaml";
 /// `rules.yaml`: the rules the engine runs.
 pub const RULES_FILE: &str = "rules.yaml";
-/// `findings.yaml`: what `aks-id scan` can report. Optional in a rules folder.
-pub const FINDINGS_FILE: &str = "findings.yaml";
 /// The folder of the model files, one `models/MODEL.yaml` per identity model.
 pub const MODELS_DIR: &str = "models";
 
@@ -24,6 +22,9 @@ pub const REQUIRED_FILES: [&str; 5] = [
     QUESTIONS_FILE,
     RULES_FILE,
 ];
+/// `findings.yaml`: what `aks-id scan` can report. Optional: a folder without it loads, and scan
+/// says it has nothing to report against.
+pub const FINDINGS_FILE: &str = "findings.yaml";
 
-/// The files a rules folder may have: read when present, reported by `parse` when required.
+/// The files a rules folder may have besides the required ones, read when present.
 pub const OPTIONAL_FILES: [&str; 1] = [FINDINGS_FILE];

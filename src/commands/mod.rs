@@ -46,11 +46,6 @@ pub enum Invocation {
         format: DocFormat,
         width: Option<u16>,
     },
-    Scan(scan::Options),
-    Migrate(migrate::Options),
-    Findings {
-        id: Option<String>,
-    },
     RulesCheck {
         dir: Option<PathBuf>,
     },
@@ -59,6 +54,12 @@ pub enum Invocation {
         force: bool,
     },
     RulesSchema,
+    Scan(scan::Options),
+    Migrate(migrate::Options),
+    /// `findings [ID]`: list the findings, or explain one.
+    Findings {
+        id: Option<String>,
+    },
     Completions {
         shell: clap_complete::Shell,
         /// The command line's definition, to describe.
@@ -119,28 +120,28 @@ pub fn execute(
                 out,
             )
         }
-        Invocation::Scan(options) => {
-            let catalog = load_catalog(settings)?;
-            scan::run(&catalog, &options, terminal, settings.color, out)
-        }
-        Invocation::Migrate(options) => {
-            let catalog = load_catalog(settings)?;
-            migrate::run(&catalog, &options, out, err)
-        }
-        Invocation::Findings { id } => {
-            let catalog = load_catalog(settings)?;
-            let look = terminal.look(settings.color, None);
-            match &id {
-                Some(id) => crate::render::scan::finding_explain(&catalog, id, look, out)?,
-                None => crate::render::scan::findings_list(&catalog, look, out)?,
-            }
-            Ok(ExitCode::Success)
-        }
         Invocation::RulesCheck { dir } => {
             rules::check(dir.as_ref().or(settings.rules.as_ref()), out)
         }
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
+        Invocation::Migrate(options) => {
+            let catalog = load_catalog(settings)?;
+            migrate::run(&catalog, &options, out, err)
+        }
+        Invocation::Scan(options) => {
+            let catalog = load_catalog(settings)?;
+            scan::run(&catalog, &options, terminal, settings.color, out)
+        }
+        Invocation::Findings { id } => {
+            let catalog = load_catalog(settings)?;
+            scan::findings(
+                &catalog,
+                id.as_deref(),
+                terminal.look(settings.color, None),
+                out,
+            )
+        }
         Invocation::Completions { shell, command } => completions::completions(shell, command, out),
         Invocation::Man { command } => completions::man(command, out),
     }

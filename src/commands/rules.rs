@@ -14,7 +14,7 @@ pub fn check(dir: Option<&std::path::PathBuf>, out: &mut dyn Write) -> Result<Ex
     };
     writeln!(
         out,
-        "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules; as of {})",
+        "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules, {} findings; as of {})",
         catalog.origin,
         catalog.models.len(),
         catalog.rows.len(),
@@ -22,6 +22,7 @@ pub fn check(dir: Option<&std::path::PathBuf>, out: &mut dyn Write) -> Result<Ex
         catalog.targets.len(),
         catalog.questions.len(),
         catalog.rules.len(),
+        catalog.findings.len(),
         catalog.as_of
     )
     .map_err(output)?;

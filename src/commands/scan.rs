@@ -1,5 +1,6 @@
-//! `aks-id scan`: the flags resolved into a [`scan::Config`], the scan run, the report rendered
-//! in the chosen format, and the exit code chosen from unreadable inputs and `--fail-on`.
+//! `aks-id scan` and `aks-id findings`: the flags resolved into a [`scan::Config`], the scan
+//! run, the report rendered in the chosen format, and the exit code chosen from unreadable inputs
+//! and `--fail-on`.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -7,14 +8,23 @@ use std::path::PathBuf;
 use crate::catalog::{Catalog, Severity};
 use crate::error::{Error, ExitCode};
 use crate::render::scan::ScanFormat;
-use crate::render::{ColorChoice, Terminal};
+use crate::render::{ColorChoice, Look, Terminal};
 use crate::scan;
 
-/// `scan`'s flags, as plain values.
-#[derive(Debug, Clone)]
+/// `--fail-on`: the lowest severity that makes the scan exit 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+/// `scan`'s command line as plain values.
+#[derive(Debug)]
 pub struct Options {
     pub paths: Vec<PathBuf>,
-    pub output: ScanFormat,
+    pub format: ScanFormat,
     pub fail_on: FailOn,
     pub skip: Vec<String>,
     pub only: Vec<String>,
@@ -23,15 +33,6 @@ pub struct Options {
     pub no_ignore: bool,
     pub explain: bool,
     pub width: Option<u16>,
-}
-
-/// `--fail-on LEVEL`: the lowest severity that makes the exit code 4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-pub enum FailOn {
-    Info,
-    Warning,
-    Error,
-    Never,
 }
 
 pub fn run(
@@ -59,7 +60,7 @@ pub fn run(
         threads: 0,
     };
     let report = scan::run(catalog, &config)?;
-    match args.output {
+    match args.format {
         ScanFormat::Text => {
             let mut look = terminal.look(color, args.width);
             if args.width.is_none() && terminal.columns.is_none() && terminal.env_columns.is_none()
@@ -74,6 +75,20 @@ pub fn run(
         ScanFormat::Markdown => crate::render::scan::markdown(&report, out)?,
     }
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// `aks-id findings [ID]`.
+pub fn findings(
+    catalog: &Catalog,
+    id: Option<&str>,
+    look: Look,
+    out: &mut dyn Write,
+) -> Result<ExitCode, Error> {
+    match id {
+        Some(id) => crate::render::scan::finding_explain(catalog, id, look, out)?,
+        None => crate::render::scan::findings_list(catalog, look, out)?,
+    }
+    Ok(ExitCode::Success)
 }
 
 /// 1 when an input could not be read; else 4 when a finding (not suppressed) is at or above

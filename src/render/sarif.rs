@@ -8,7 +8,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, Severity};
-use crate::error::{Error, output as out_err};
+use crate::error::Error;
 use crate::scan::Report;
 
 fn level(severity: Severity) -> &'static str {
@@ -144,9 +144,7 @@ pub fn document(catalog: &Catalog, report: &Report) -> Value {
 }
 
 pub fn write(catalog: &Catalog, report: &Report, out: &mut dyn Write) -> Result<(), Error> {
-    let mut text = serde_json::to_string_pretty(&document(catalog, report)).unwrap_or_default();
-    text.push('\n');
-    out.write_all(text.as_bytes()).map_err(out_err)
+    crate::render::data::write_json(&document(catalog, report), out)
 }
 
 #[cfg(test)]

@@ -349,14 +349,11 @@ pub fn document(report: &Report) -> Value {
 }
 
 pub fn json_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
-    let mut text = serde_json::to_string_pretty(&document(report)).unwrap_or_default();
-    text.push('\n');
-    out.write_all(text.as_bytes()).map_err(out_err)
+    crate::render::data::write_json(&document(report), out)
 }
 
 pub fn yaml_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
-    let text = crate::yaml::to_string(&document(report)).unwrap_or_default();
-    out.write_all(text.as_bytes()).map_err(out_err)
+    crate::render::data::write_yaml(&document(report), out)
 }
 
 /// `-o markdown`: a pull-request comment.

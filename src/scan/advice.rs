@@ -5,8 +5,7 @@
 //! defaults, as `advise --no-input` does; `--explain` shows which answers were inferred and why.
 
 use crate::advise::answers::{Answer, Origin};
-use crate::advise::engine;
-use crate::advise::interview;
+use crate::advise::{engine, interview};
 use crate::catalog::Catalog;
 
 use super::findings::is_guid;

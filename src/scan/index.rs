@@ -43,6 +43,11 @@ pub const SECRET_ENV: &[&str] = &[
     "AZURE_CLIENT_CERTIFICATE_PATH",
     "AZURE_CLIENT_CERTIFICATE_PASSWORD",
     "AZURE_PASSWORD",
+    // An SDK authentication file (a service principal's credentials).
+    "AZURE_AUTH_LOCATION",
+    // Terraform's azurerm provider.
+    "ARM_CLIENT_SECRET",
+    "ARM_CLIENT_CERTIFICATE_PATH",
 ];
 
 /// Environment variables of managed-identity endpoints other than AKS's (App Service, Arc,
@@ -66,6 +71,9 @@ pub struct Index {
     secret_provider_classes: FxHashMap<(String, String), usize>,
     namespaces: FxHashMap<String, usize>,
     keys: FxHashSet<(String, String, String)>,
+    /// Parsed objects (not from templates) by kind, in input order: the detectors look up the
+    /// few NetworkPolicies or bindings once per workload.
+    by_kind: FxHashMap<String, Vec<usize>>,
 }
 
 impl Index {
@@ -78,8 +86,12 @@ impl Index {
             secret_provider_classes: FxHashMap::default(),
             namespaces: FxHashMap::default(),
             keys: FxHashSet::default(),
+            by_kind: FxHashMap::default(),
         };
         for (i, o) in index.objects.iter().enumerate() {
+            if !o.template {
+                index.by_kind.entry(o.kind.clone()).or_default().push(i);
+            }
             let key = (o.namespace.clone(), o.name.clone());
             match o.kind.as_str() {
                 "ServiceAccount" if !o.template => {
@@ -114,11 +126,12 @@ impl Index {
     }
 
     /// Objects of one kind, in input order, parsed (not from templates).
-    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (usize, &'a Object)> {
-        self.objects
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = (usize, &'a Object)> {
+        self.by_kind
+            .get(kind)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .enumerate()
-            .filter(move |(_, o)| o.kind == kind && !o.template)
+            .map(|i| (*i, &self.objects[*i]))
     }
 
     /// Whether any ServiceAccount was read: without any, a missing one says nothing.
@@ -147,6 +160,13 @@ impl Index {
         self.secret_provider_classes
             .get(&(namespace.to_owned(), name.to_owned()))
             .map(|i| &self.objects[*i])
+    }
+
+    /// The position of a SecretProviderClass in [`Index::objects`].
+    pub fn secret_provider_class_at(&self, namespace: &str, name: &str) -> Option<usize> {
+        self.secret_provider_classes
+            .get(&(namespace.to_owned(), name.to_owned()))
+            .copied()
     }
 
     pub fn namespace(&self, name: &str) -> Option<&Object> {
@@ -288,13 +308,22 @@ pub fn pod_strings(pod: &Pod) -> impl Iterator<Item = &Text> {
 }
 
 fn refers_to_federated_token(pod: &Pod) -> bool {
-    pod.containers.iter().any(|c| {
-        c.env.iter().any(|e| e.name == "AZURE_FEDERATED_TOKEN_FILE")
-            || c.words.iter().any(|w| {
-                w.value.contains("AZURE_FEDERATED_TOKEN_FILE")
-                    || w.value.contains("/var/run/secrets/azure/")
-            })
-    })
+    runs_wi_proxy(pod)
+        || pod.containers.iter().any(|c| {
+            c.env.iter().any(|e| e.name == "AZURE_FEDERATED_TOKEN_FILE")
+                || c.words.iter().any(|w| {
+                    w.value.contains("AZURE_FEDERATED_TOKEN_FILE")
+                        || w.value.contains("/var/run/secrets/azure/")
+                })
+        })
+}
+
+/// The Workload ID migration proxy (or its init container) written into the manifest, as
+/// `azwi podidentity detect` does.
+pub fn runs_wi_proxy(pod: &Pod) -> bool {
+    pod.containers
+        .iter()
+        .any(|c| c.image.contains("azure/workload-identity/proxy"))
 }
 
 /// Command words that log in with the managed identity of IMDS.
@@ -310,13 +339,18 @@ pub fn imds_command(word: &str) -> bool {
 /// Signs of a token from IMDS (the node's identities once pod identity is gone).
 pub fn uses_imds(pod: &Pod) -> bool {
     pod.containers.iter().any(|c| {
-        c.env.iter().any(|e| {
-            IMDS_ENV.contains(&e.name.as_str())
-                || e.value
-                    .as_ref()
-                    .is_some_and(|v| v.value.contains("169.254.169.254"))
-        }) || c.words.iter().any(|w| imds_command(&w.value))
+        c.env
+            .iter()
+            .any(|e| e.name == "ARM_USE_MSI" && e.value.as_ref().is_some_and(|v| v.value == "true"))
+            || c.env.iter().any(|e| {
+                IMDS_ENV.contains(&e.name.as_str())
+                    || e.value
+                        .as_ref()
+                        .is_some_and(|v| v.value.contains("169.254.169.254"))
+            })
+            || c.words.iter().any(|w| imds_command(&w.value))
             || (c.env.iter().any(|e| e.name == "AZURE_CLIENT_ID")
+                && c.env_from.is_empty()
                 && !c.env.iter().any(|e| {
                     SECRET_ENV.contains(&e.name.as_str()) || e.name == "AZURE_FEDERATED_TOKEN_FILE"
                 }))

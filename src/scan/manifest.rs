@@ -71,11 +71,14 @@ pub fn read(file: u32, text: &str, default_namespace: &str) -> FileScan {
     };
     let templated = template::first_expression(text);
     let mut failed = false;
+    // `{{ .Name }}` written bare parses as a flow mapping used as a key: a Go template.
+    let mut go_template = false;
     let mut objects = Vec::new();
     for doc in read_stream(text, &LIMITS) {
         match doc {
             Ok(doc) => {
                 out.documents += 1;
+                go_template |= templated.is_some() && has_collection_key(&doc.root);
                 collect(file, &doc.root, default_namespace, &mut objects);
             }
             Err(err) => {
@@ -94,12 +97,15 @@ pub fn read(file: u32, text: &str, default_namespace: &str) -> FileScan {
             }
         }
     }
+    // A file that parses is a template only when it uses Helm's own names; other `{{ … }}` in
+    // rendered output (alert rules, workflows) is data.
+    let templated = templated.filter(|_| failed || go_template || template::helm_like(text));
     match templated {
         None => out.objects = objects,
         Some(at) => {
             let line = u32::try_from(at.0).unwrap_or(u32::MAX);
             let column = u32::try_from(at.1).unwrap_or(u32::MAX);
-            if failed {
+            if failed || go_template {
                 // The YAML is not readable as it stands: read what the lines show.
                 let pass = template::line_pass(file, text, default_namespace);
                 out.documents = pass.documents;
@@ -164,6 +170,17 @@ fn collect(file: u32, node: &Node, default_namespace: &str, out: &mut Vec<Object
             }
         }
         Value::Scalar(_) => {}
+    }
+}
+
+/// Whether any mapping under `node` has a key that is itself a mapping or a sequence.
+fn has_collection_key(node: &Node) -> bool {
+    match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| k.as_scalar().is_none() || has_collection_key(v)),
+        Value::Seq(items) => items.iter().any(has_collection_key),
+        Value::Scalar(_) => false,
     }
 }
 

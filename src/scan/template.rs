@@ -25,6 +25,38 @@ pub fn first_expression(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Whether a text that parses as YAML is still a chart's unrendered template: one of its
+/// `{{ … }}` uses what only Helm provides (`.Values`, `.Release`, `include`, `toYaml`...).
+/// Rendered output keeps other Go templates as data (Prometheus rules' `{{ $labels.pod }}`,
+/// Argo Workflows' `{{inputs.parameters.x}}`): those files are manifests, not templates.
+pub fn helm_like(text: &str) -> bool {
+    const HELM: &[&str] = &[
+        ".Values",
+        ".Release",
+        ".Chart",
+        ".Capabilities",
+        ".Files",
+        "include ",
+        "toYaml",
+        "nindent",
+        "tpl ",
+        "required ",
+    ];
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            return false;
+        };
+        let expression = &after[..close];
+        if HELM.iter().any(|h| expression.contains(h)) {
+            return true;
+        }
+        rest = &after[close + 2..];
+    }
+    false
+}
+
 /// What the line-level pass found.
 #[derive(Debug, Default)]
 pub struct LinePass {
@@ -176,6 +208,14 @@ mod tests {
             first_expression("# {{ x }}\nb: {{ .Values.b }}\n"),
             Some((2, 4))
         );
+    }
+
+    #[test]
+    fn only_helm_expressions_make_a_parsed_file_a_template() {
+        assert!(helm_like("name: \"{{ .Release.Name }}\""));
+        assert!(helm_like("labels: {{- include \"x\" . | nindent 4 }}"));
+        assert!(!helm_like("summary: \"{{ $labels.pod }} is down\""));
+        assert!(!helm_like("args: [\"{{inputs.parameters.x}}\"]"));
     }
 
     #[test]

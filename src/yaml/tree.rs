@@ -12,6 +12,8 @@ use std::borrow::Cow;
 use rustc_hash::FxHashSet;
 use saphyr_parser::{Event, Parser, ScanError, Span};
 
+mod subset;
+
 /// 1-based line and column (column in characters) and byte offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Mark {
@@ -359,6 +361,33 @@ pub fn read_stream(text: &str, limits: &Limits) -> Vec<Result<Document, ReadErro
         Some(rest) => (rest, '\u{FEFF}'.len_utf8()),
         None => (text, 0),
     };
+    if let Some(docs) = subset::read(body, skipped, limits) {
+        return docs.into_iter().map(Ok).collect();
+    }
+    read_events(body, skipped, limits)
+}
+
+/// [`read_stream`] by the general event parser alone, for benchmarks and tests.
+#[doc(hidden)]
+pub fn read_stream_by_events(text: &str, limits: &Limits) -> Vec<Result<Document, ReadError>> {
+    match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => read_events(rest, '\u{FEFF}'.len_utf8(), limits),
+        None => read_events(text, 0, limits),
+    }
+}
+
+/// Whether [`read_stream`] reads `text` by its direct path, for benchmarks and tests.
+#[doc(hidden)]
+pub fn reads_directly(text: &str, limits: &Limits) -> bool {
+    let (body, skipped) = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => (rest, '\u{FEFF}'.len_utf8()),
+        None => (text, 0),
+    };
+    subset::read(body, skipped, limits).is_some()
+}
+
+/// [`read_stream`] by the general event parser: all of YAML, and every error message.
+fn read_events(body: &str, skipped: usize, limits: &Limits) -> Vec<Result<Document, ReadError>> {
     let mut reader = StreamReader {
         marks: MarkMaker::new(body, skipped),
         limits: *limits,
@@ -716,10 +745,9 @@ impl DocBuilder {
     }
 }
 
-/// Fails at the first key of `entries` that repeats an earlier one. `outer` (the collections
-/// that hold the mapping) names the mapping in the message.
-fn check_duplicates(entries: &[(Node, Node)], outer: &[Frame]) -> Result<(), ReadError> {
-    let repeated = if entries.len() <= 16 {
+/// The index of the first entry whose key repeats an earlier key of the mapping.
+fn first_duplicate(entries: &[(Node, Node)]) -> Option<usize> {
+    if entries.len() <= 16 {
         (1..entries.len()).find(|&i| {
             let k = key_text(&entries[i].0);
             entries[..i].iter().any(|(e, _)| key_text(e) == k)
@@ -727,8 +755,15 @@ fn check_duplicates(entries: &[(Node, Node)], outer: &[Frame]) -> Result<(), Rea
     } else {
         let mut seen = FxHashSet::default();
         entries.iter().position(|(k, _)| !seen.insert(key_text(k)))
+    }
+}
+
+/// Fails at the first key of `entries` that repeats an earlier one. `outer` (the collections
+/// that hold the mapping) names the mapping in the message.
+fn check_duplicates(entries: &[(Node, Node)], outer: &[Frame]) -> Result<(), ReadError> {
+    let Some(i) = first_duplicate(entries) else {
+        return Ok(());
     };
-    let Some(i) = repeated else { return Ok(()) };
     let key = &entries[i].0;
     let text = key_text(key);
     let first = entries
@@ -1040,5 +1075,444 @@ mod tests {
         // Block nesting too.
         let deep: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         assert!(docs(&deep)[0].is_err());
+    }
+
+    /// Both readers on `text`: when the direct one reads it, the trees (values and marks) are
+    /// the event parser's exactly. Returns whether the direct reader read it.
+    fn same_as_events(text: &str) -> bool {
+        let (body, skipped) = match text.strip_prefix('\u{FEFF}') {
+            Some(rest) => (rest, 3),
+            None => (text, 0),
+        };
+        let Some(fast) = subset::read(body, skipped, &Limits::DEFAULT) else {
+            return false;
+        };
+        let fast: Vec<_> = fast.into_iter().map(Ok).collect();
+        let events = read_events(body, skipped, &Limits::DEFAULT);
+        assert_eq!(fast, events, "text: {text:?}");
+        true
+    }
+
+    #[test]
+    fn the_direct_reader_reads_manifests_as_the_event_parser_does() {
+        let cases = [
+            "a:\nb: 1\n",
+            "# c\na: 1\n",
+            "---\na: |\n  x\n  y\nc: >-\n  z\n",
+            "- a\n-\n- - b\n  - c\n",
+            "a:\n- x\n- y\nb:\n",
+            "a:\n-\n- y\n",
+            "a:\n- - x\n- {k: v}\n",
+            "a:\n- k: 1\n  j: 2\n",
+            "---\n---\n",
+            "...\n",
+            "a: 1\n...\n# x\n",
+            "a: 1\n...\nb: 2\n",
+            "x",
+            "x\n",
+            "a: |\n  x",
+            "a: |\n",
+            "a: |",
+            "a: |\nb: 1\n",
+            "a: >\n\n  x\n   y\n  z\n\n  w\n",
+            "a: |+\n  x\n\n",
+            "a: |-\n  x\n\n  y\n\n\nb: 1\n",
+            "a: >+\n  x\n  y\n\n",
+            "- |\n  x\n- >\n  y\n   z\n",
+            "a: |\n  x\n    y\n   \n  z\n",
+            "a: |\n  x\n  \n",
+            "a: |\n  x\n     \n",
+            "a: |  # c\n  x\n",
+            "k: [a, {b: c}]\n",
+            "k: [a, {b: c}, [], {}, 'q', \"d\"]\n",
+            "k: [\n  a,\n  b,\n]\n",
+            "  a: 1\n  b: 2\n",
+            "a: b\n  c\n\n  d\n",
+            "a: b # c\nd: e#f\n",
+            "\"a\": 1\n'b': 2\n",
+            "key:    \n  value\n",
+            "a: # c\n  b: 1\n",
+            "a:\n\n  # c\n\n  b\n",
+            "a: 'it''s'\nb: \"x\\ty\\u00e9\\n\\\"\"\n",
+            "a: \"x\n  y\n\n  z\"\n",
+            "a: 'x\n  y\n\n  z'\n",
+            "a: \"x \\\n  y\"\n",
+            "a: \"x  \n  y\"\n",
+            "a: \"\\  \n  y\"\n",
+            "- \"x\n  y\"\n",
+            "a: b: c\n",
+            "a:\n  - b\n  -  c\n  -   d: 1\n      e: 2\n",
+            "a: 1\r\nb:\r\n  - x\r\n  - |\r\n    l1\r\n    l2\r\nc: \"q\r\n  r\"\r\n",
+            "é: ü\nk: [ä, v]\nl: |\n  ö\n  ß\n",
+            "{\"a\": [1, 2.5, \"x\", true, null], \"b\": {\"c\": \"\\u00e9\\/\"}}",
+            "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"k\": \"v\"\n        }\n    ]\n}\n",
+            "{\"a\":1,\"b\":[]}",
+            "[1, 2]\n",
+            "- [1, 2]\n- {a: b}\n",
+            "a: {b: c, d: [e, f]}\ng: h\n",
+            "a: {b: }\n",
+            "a: {b: c,\n  d: e}\n",
+            "a: [b c, d]\n",
+            "a: [b\n  c]\n",
+            "url: http://x:80/y\nt: a:b\n",
+            "- -1\n- :x\n- ?y\n",
+            "a:\tb\n",
+            "a: b\t\n",
+            "a:\n\t- b\n",
+            "- a\n - b\n",
+            "a: 1\n a: 2\n",
+            "a: 1\nb: 2\n  c: 3\n",
+            "a:\n  b: 1\n c: 2\n",
+            "a: [1, 2\nb: 3\n",
+            "a: 'x\nb: 3\n",
+            "a: \"x\\q\"\n",
+            "a: 1\n---\nb: 2\n--- # c\nc: 3\n",
+            "--- a\n",
+            "--- |\n  x\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "? a\n: b\n",
+            "a: 1\n# c\n\n",
+            "a:\n  b:\n    c:\n      d: 1\n  e: 2\n",
+            "a: -\n",
+            "a: - b\n",
+            "- - - x\n    - y\n  - z\n",
+            "key with spaces: value with spaces  \n",
+            "a: 1 # c\n# d\nb: [x, # c\n  y]\n",
+            "a: b\n  # c\n  d\n",
+            "a: x\n---\n",
+            "---\n# only\n",
+            "a: |\n  x\n---\nb: 1\n",
+            "a: >\n  x\n\n\n  y\n",
+            "a: >-\n   lead\n  x\n",
+            "a: |\n   \n  x\n",
+            "a: |\n\n  x\n",
+            "s: 'a''b'\nt: ''\nu: \"\"\n",
+            "- \n- a\n",
+            "a:   \n  - x\n",
+            "a: [x]: y\n",
+            "[a]: b\n",
+            "a: [\"x\":1]\n",
+            "a: [x,, y]\n",
+            "a: {x, y}\n",
+            "a: {x\n: y}\n",
+            "a: }\n",
+            "a: \"\\x41\\U0001F600\\N\\_\\L\\P\\0\\a\\b\\e\\f\\r\\v\\/\\ \"\n",
+            "a: \"\\ud83d\"\n",
+            "a:    # c\n  # d\n  b\n",
+            "a:   \nb: 1\n",
+            "a:   # c\nb: 1\n",
+            "- # c\n- a\n",
+            "a:\n-   \n- b\n",
+            "a:\n- # c\n- b\n",
+        ];
+        let mut direct = 0;
+        let mut wrong = Vec::new();
+        for text in cases {
+            match std::panic::catch_unwind(|| same_as_events(text)) {
+                Ok(fast) => direct += usize::from(fast),
+                Err(_) => wrong.push(text),
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        // The common constructs all take the direct path.
+        for text in [
+            "a:\nb: 1\n",
+            "---\na: |\n  x\n  y\nc: >-\n  z\n",
+            "a:\n- x\n- y\nb:\n",
+            "a: 1\r\nb:\r\n  - x\r\n  - |\r\n    l1\r\n    l2\r\nc: \"q\r\n  r\"\r\n",
+            "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"k\": \"v\"\n        }\n    ]\n}\n",
+            "é: ü\nk: [ä, v]\nl: |\n  ö\n  ß\n",
+        ] {
+            assert!(same_as_events(text), "{text:?}");
+        }
+        assert!(direct > 60, "{direct}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn the_direct_reader_agrees_with_the_event_parser_on_any_text(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "b", "é", "1", "true", "~", ": ", ":", "- ", "-", "\n", "\r\n", "  ", " ",
+                "\t", "#c", " #c", "'x'", "''", "\"y\"", "\"\\n\"", "\\", "[", "]", "{", "}", ",",
+                "|", ">", "|-", ">+", "---\n", "...\n", "&a ", "*a", "!t ", "? ", "\"", "'",
+            ]), 0..40)
+        ) {
+            same_as_events(&parts.concat());
+        }
+    }
+
+    /// A tree to write as YAML in many ways, for the differential test below.
+    #[derive(Clone, Debug)]
+    enum Shape {
+        Scalar(&'static str, u8),
+        Seq(Vec<Shape>),
+        Map(Vec<(&'static str, Shape)>),
+    }
+
+    fn shape() -> impl proptest::strategy::Strategy<Value = Shape> {
+        use proptest::prelude::*;
+        let texts = proptest::sample::select(vec![
+            "x",
+            "hello world",
+            "1",
+            "-2",
+            "0x1F",
+            "true",
+            "no",
+            "~",
+            "",
+            "a:b",
+            "http://h:80/p",
+            "é ü",
+            "it's",
+            "say \"hi\"",
+            "tab\there",
+            "line1\nline2",
+            "p\n\nq\n",
+            "  lead",
+            "#not",
+            "- x",
+            "a: b",
+            "[x]",
+            "{y}",
+            "trail ",
+            "b\\s",
+        ]);
+        let leaf = (texts, 0u8..5).prop_map(|(t, style)| Shape::Scalar(t, style));
+        let keys =
+            proptest::sample::select(vec!["a", "b", "name", "app.kubernetes.io/name", "k 1", "é"]);
+        leaf.prop_recursive(5, 48, 5, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Shape::Seq),
+                proptest::collection::vec((keys.clone(), inner), 0..5).prop_map(|entries| {
+                    let mut seen = std::collections::HashSet::new();
+                    Shape::Map(
+                        entries
+                            .into_iter()
+                            .filter(|(k, _)| seen.insert(*k))
+                            .collect(),
+                    )
+                }),
+            ]
+        })
+    }
+
+    /// How to write a shape: indentation step, compact sequences under keys, the depth from
+    /// which collections are written in flow style, and CRLF.
+    #[derive(Clone, Copy, Debug)]
+    struct Writing {
+        step: usize,
+        compact: bool,
+        flow_from: usize,
+    }
+
+    fn plain_ok(t: &str) -> bool {
+        !t.is_empty()
+            && !t.contains(['\n', '\t', '#', ':', '"', '\'', '[', ']', '{', '}', ','])
+            && !t.starts_with(['-', ' ', '~'])
+            && !t.ends_with(' ')
+            && !matches!(t, "true" | "no" | "1")
+    }
+
+    fn double_quoted(t: &str) -> String {
+        let mut out = String::from("\"");
+        for c in t.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    /// A scalar on the rest of a line (`indent` is that of its parent's line); block scalars
+    /// take the following lines.
+    fn inline_scalar(t: &str, style: u8, indent: usize, w: Writing, flow: bool, out: &mut String) {
+        let block_ok = !flow
+            && !t.is_empty()
+            && !t.starts_with(' ')
+            && !t.contains("\n\n\n")
+            && !t.ends_with(' ')
+            && !t.contains('\t');
+        match style {
+            0 if plain_ok(t) => out.push_str(t),
+            1 if !t.contains(['\n', '\t']) => {
+                out.push('\'');
+                out.push_str(&t.replace('\'', "''"));
+                out.push('\'');
+            }
+            3 | 4 if block_ok => {
+                out.push_str(if style == 3 { "|" } else { ">" });
+                let body = t.strip_suffix('\n');
+                if body.is_none() {
+                    out.push('-');
+                }
+                for line in body.unwrap_or(t).split('\n') {
+                    out.push('\n');
+                    if !line.is_empty() {
+                        out.push_str(&" ".repeat(indent + w.step));
+                        out.push_str(line);
+                    }
+                }
+                if style == 4 && t.contains('\n') {
+                    // Folded text would join the lines; the test only needs it to be read.
+                }
+            }
+            _ => out.push_str(&double_quoted(t)),
+        }
+    }
+
+    fn flow(shape: &Shape, w: Writing, out: &mut String) {
+        match shape {
+            Shape::Scalar(t, style) => inline_scalar(t, *style % 3, 0, w, true, out),
+            Shape::Seq(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    flow(item, w, out);
+                }
+                out.push(']');
+            }
+            Shape::Map(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&double_quoted(k));
+                    out.push_str(": ");
+                    flow(v, w, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    fn key(k: &str) -> String {
+        if plain_ok(k) && !k.contains(' ') {
+            k.to_owned()
+        } else {
+            double_quoted(k)
+        }
+    }
+
+    /// A block node whose lines start at `indent`; `out` is at the start of a line.
+    fn block(shape: &Shape, indent: usize, depth: usize, w: Writing, out: &mut String) {
+        let pad = " ".repeat(indent);
+        let collection_flow = depth >= w.flow_from;
+        match shape {
+            Shape::Map(entries) if !entries.is_empty() && !collection_flow => {
+                for (k, v) in entries {
+                    out.push_str(&pad);
+                    out.push_str(&key(k));
+                    out.push(':');
+                    after_indicator(v, indent, depth + 1, w, true, out);
+                }
+            }
+            Shape::Seq(items) if !items.is_empty() && !collection_flow => {
+                for item in items {
+                    out.push_str(&pad);
+                    out.push('-');
+                    after_indicator(item, indent, depth + 1, w, false, out);
+                }
+            }
+            Shape::Scalar(t, style) => {
+                out.push_str(&pad);
+                inline_scalar(t, *style % 3, indent, w, false, out);
+                out.push('\n');
+            }
+            _ => {
+                out.push_str(&pad);
+                flow(shape, w, out);
+                out.push('\n');
+            }
+        }
+    }
+
+    /// The rest of a line after `key:` or `-` at `indent`, and the lines of the value.
+    fn after_indicator(
+        v: &Shape,
+        indent: usize,
+        depth: usize,
+        w: Writing,
+        in_map: bool,
+        out: &mut String,
+    ) {
+        match v {
+            Shape::Scalar(t, style) => {
+                out.push(' ');
+                inline_scalar(t, *style, indent, w, false, out);
+                out.push('\n');
+            }
+            Shape::Seq(items) if !items.is_empty() && depth < w.flow_from => {
+                if in_map {
+                    out.push('\n');
+                    let inner = if w.compact { indent } else { indent + w.step };
+                    block(v, inner, depth, w, out);
+                } else {
+                    let mut inner = String::new();
+                    block(v, indent + 2, depth, w, &mut inner);
+                    out.push(' ');
+                    out.push_str(&inner[indent + 2..]);
+                }
+            }
+            Shape::Map(entries) if !entries.is_empty() && depth < w.flow_from => {
+                if in_map {
+                    out.push('\n');
+                    block(v, indent + w.step, depth, w, out);
+                } else {
+                    let mut inner = String::new();
+                    block(v, indent + 2, depth, w, &mut inner);
+                    out.push(' ');
+                    out.push_str(&inner[indent + 2..]);
+                }
+            }
+            _ => {
+                out.push(' ');
+                flow(v, w, out);
+                out.push('\n');
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+        #[test]
+        fn written_trees_are_read_directly_and_as_the_event_parser_reads_them(
+            docs in proptest::collection::vec(shape(), 1..3),
+            step in 1usize..5,
+            compact in proptest::bool::ANY,
+            flow_from in 1usize..8,
+            crlf in proptest::bool::ANY,
+            comments in proptest::bool::ANY,
+        ) {
+            let w = Writing { step, compact, flow_from };
+            let mut text = String::new();
+            for (i, doc) in docs.iter().enumerate() {
+                if i > 0 || comments {
+                    text.push_str("---\n");
+                }
+                if comments {
+                    text.push_str("# Source: chart/templates/x.yaml\n");
+                }
+                block(doc, 0, 0, w, &mut text);
+            }
+            if crlf {
+                text = text.replace('\n', "\r\n");
+            }
+            let direct = same_as_events(&text);
+            // Whole documents that are one block scalar are left to the event parser.
+            let root_block_scalar = docs.iter().any(|d| matches!(d, Shape::Scalar(..)));
+            proptest::prop_assert!(direct || root_block_scalar, "not read directly: {text:?}");
+        }
     }
 }

@@ -240,3 +240,142 @@ fn findings_command_lists_and_explains() {
     assert_eq!(one.code, 0);
     insta::assert_snapshot!("findings-explain-wi-label-missing", one.stdout);
 }
+
+#[test]
+fn gitignored_files_are_skipped_unless_no_ignore() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join(".gitignore"), "generated/\n").expect("write");
+    std::fs::create_dir(dir.path().join("generated")).expect("mkdir");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [{name: c, image: i}]\n";
+    std::fs::write(dir.path().join("generated/pod.yaml"), pod).expect("write");
+    std::fs::write(
+        dir.path().join("pod.yml"),
+        pod.replace("name: p", "name: q"),
+    )
+    .expect("write");
+    let workloads = |extra: &[&str]| {
+        let mut args = vec!["scan", ".", "-o", "json"];
+        args.extend_from_slice(extra);
+        let out = run_cmd(crate::support::aks_id().args(&args).current_dir(dir.path()));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+        json["workloads"]
+            .as_array()
+            .expect("workloads")
+            .iter()
+            .map(|w| w["name"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(workloads(&[]), ["q"]);
+    assert_eq!(workloads(&["--no-ignore"]), ["p", "q"]);
+}
+
+#[test]
+fn markdown_and_yaml_outputs() {
+    let positive = fixtures().join("findings/pi-binding-dangling/positive.yaml");
+    let dir = positive.parent().expect("folder");
+    let md = run_cmd(
+        crate::support::aks_id()
+            .args([
+                "scan",
+                "positive.yaml",
+                "-o",
+                "markdown",
+                "--fail-on",
+                "never",
+            ])
+            .current_dir(dir),
+    );
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    insta::assert_snapshot!("scan-markdown", md.stdout);
+    let yaml = run_cmd(
+        crate::support::aks_id()
+            .args(["scan", "positive.yaml", "-o", "yaml", "--fail-on", "never"])
+            .current_dir(dir),
+    );
+    assert_eq!(yaml.code, 0, "{}", yaml.stderr);
+    assert!(
+        yaml.stdout.starts_with("schema_version: 1\n"),
+        "{}",
+        yaml.stdout
+    );
+}
+
+#[test]
+fn untrusted_names_reach_the_terminal_escaped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("evil.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"evil\\e[31m\\u202e\"\n  labels:\n    aadpodidbinding: x\nspec:\n  containers: [{name: c, image: i}]\n",
+    )
+    .expect("write");
+    let out = run_cmd(
+        crate::support::aks_id()
+            .args(["scan", "evil.yaml", "--fail-on", "never"])
+            .current_dir(dir.path()),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'));
+    assert!(
+        out.stdout.contains("evil\\u{1b}[31m\\u{202e}"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn each_workload_gets_its_mechanism_and_webhooks_crds_and_policies_are_not_workloads() {
+    let file = fixtures().join("mechanisms/cluster.yaml");
+    let out = run(&[
+        "scan",
+        file.to_str().expect("UTF-8"),
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let got: Vec<(String, String)> = json["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .map(|w| {
+            (
+                format!(
+                    "{} {}",
+                    w["kind"].as_str().unwrap(),
+                    w["name"].as_str().unwrap()
+                ),
+                w["mechanism"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("Deployment orders", "workload-identity"),
+        ("StatefulSet ledger", "pod-identity"),
+        ("CronJob report", "node-identity"),
+        ("DaemonSet shipper", "secret"),
+        ("ReplicationController legacy", "node-identity"),
+        ("Job migrate", "none"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(w, m)| ((*w).to_owned(), (*m).to_owned()))
+        .collect();
+    assert_eq!(got, want);
+    let roles: Vec<&str> = json["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| o["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "workload-identity-service-account",
+            "secret-provider-class",
+            "workload-identity-webhook"
+        ]
+    );
+}

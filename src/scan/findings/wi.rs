@@ -29,6 +29,9 @@ fn intent_reason(index: &Index, o: &Object, pod: &Pod) -> Option<String> {
             return Some(format!("its ServiceAccount {} has the use label", sa.name));
         }
     }
+    if crate::scan::index::runs_wi_proxy(pod) {
+        return Some("it runs the Workload ID proxy".to_owned());
+    }
     let token = pod.containers.iter().any(|c| {
         c.env.iter().any(|e| e.name == "AZURE_FEDERATED_TOKEN_FILE")
             || c.words.iter().any(|w| {
@@ -905,16 +908,20 @@ pub fn fic_cap_exceeded(index: &Index, sink: &mut Sink) {
         }
     }
     for (_, o, w) in index.workloads() {
-        for (_, spc) in index.mounted_spcs(o, &w.pod) {
-            if let Some(spc) = spc
-                && let Body::SecretProviderClass { parameters, .. } = &spc.body
+        for v in &w.pod.volumes {
+            let Some(class) = v
+                .secret_provider_class
+                .as_ref()
+                .filter(|_| v.csi_driver.as_deref() == Some(SPC_DRIVER))
+            else {
+                continue;
+            };
+            let Some(at) = index.secret_provider_class_at(&o.namespace, &class.value) else {
+                continue;
+            };
+            if let Body::SecretProviderClass { parameters, .. } = &index.objects[at].body
                 && let Some(c) = lookup(parameters, "clientID")
             {
-                let at = index
-                    .objects
-                    .iter()
-                    .position(|x| std::ptr::eq(x, spc))
-                    .unwrap_or_default();
                 add(
                     &c.value,
                     (o.namespace.clone(), Index::sa_name(&w.pod).to_owned()),
