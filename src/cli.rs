@@ -266,7 +266,7 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Replace the content of a non-empty --out folder
+    /// Write into a non-empty --out folder: the plan's files are replaced, other files kept
     #[arg(long)]
     pub force: bool,
 
@@ -471,6 +471,16 @@ impl Cli {
         };
         (settings, invocation)
     }
+}
+
+/// Whether an empty value comes from `AKS_ID_RULES=` rather than from the command line: clap
+/// would call it a missing value of `--rules`, which the user never typed.
+pub fn empty_rules_variable(args: &[OsString]) -> bool {
+    let typed = args.iter().skip(1).any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--rules" || a.starts_with("--rules="))
+    });
+    !typed && std::env::var_os("AKS_ID_RULES").is_some_and(|v| v.is_empty())
 }
 
 /// clap's usage error on one line: the problem, its possible values and tips, then where to

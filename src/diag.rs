@@ -1,7 +1,7 @@
 //! Where a problem is and what it is: positions in text files, one diagnostic per problem
 //! (`FILE:LINE:COL: message`), the list of them a catalog can fail with, and the clipping that
 //! keeps a quoted value short and free of control characters. The lowest layer: it imports
-//! nothing of the crate.
+//! only `display`, beside it.
 
 use std::fmt;
 
@@ -80,27 +80,38 @@ impl fmt::Display for CatalogError {
 }
 
 impl std::error::Error for CatalogError {}
-/// `text` made safe to echo in a one-line message: control characters escaped (a value never
-/// moves the cursor or colours the terminal) and at most `max` characters kept, the middle
-/// elided, so a megabyte-long value gives a short error.
+/// `text` made safe to echo in a one-line message: display text (see [`crate::display`]: a
+/// value never moves the cursor or colours the terminal) and at most `max` characters kept, the
+/// middle elided, so a megabyte-long value gives a short error.
 pub fn clip(text: &str, max: usize) -> String {
-    let mut shown = String::new();
-    for c in text.chars() {
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
+    let shown = crate::display::untrusted(text);
     let count = shown.chars().count();
     if count <= max {
-        return shown;
+        return shown.into_owned();
     }
     let head = max * 2 / 3;
     let tail = max.saturating_sub(head + 1);
     let mut out: String = shown.chars().take(head).collect();
     out.push('…');
     out.extend(shown.chars().skip(count - tail));
+    out
+}
+
+/// The most items named in a list inside a message.
+const MAX_LISTED: usize = 20;
+
+/// Ids for a message, comma-separated: at most [`MAX_LISTED`] of them, then how many more, so
+/// that a catalog with thousands of questions or choices still gives a one-line error.
+pub fn listing(items: &[&str]) -> String {
+    let mut out = items
+        .iter()
+        .take(MAX_LISTED)
+        .map(|item| clip(item, 80))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > MAX_LISTED {
+        out.push_str(&format!(" and {} more", items.len() - MAX_LISTED));
+    }
     out
 }
 
@@ -111,7 +122,7 @@ mod tests {
     #[test]
     fn clip_escapes_control_characters_and_elides_the_middle() {
         assert_eq!(clip("pod", 10), "pod");
-        assert_eq!(clip("a\u{1b}[31mb\n", 40), "a\\u{1b}[31mb\\n");
+        assert_eq!(clip("a\u{1b}[31mb\n", 40), "a\\x1b[31mb\\n");
         let long = "x".repeat(1000) + "END";
         let short = clip(&long, 30);
         assert_eq!(short.chars().count(), 30);

@@ -82,13 +82,15 @@ impl Error {
     /// Writes the error for a person: catalog problems one per line as `FILE:LINE:COL: message`,
     /// then the one-line summary.
     pub fn report(&self, w: &mut dyn Write) -> io::Result<()> {
+        // Every line as display text: paths, values and messages may come from files.
+        use crate::display::untrusted;
         if let Error::Catalog(catalog) = self {
             for d in &catalog.diagnostics {
-                writeln!(w, "{d}")?;
+                writeln!(w, "{}", untrusted(&d.to_string()))?;
             }
             writeln!(w, "aks-id: error: {catalog}")
         } else {
-            writeln!(w, "aks-id: error: {self}")
+            writeln!(w, "aks-id: error: {}", untrusted(&self.to_string()))
         }
     }
 }
@@ -102,6 +104,16 @@ impl From<anyhow::Error> for Error {
             Err(err) => Error::Runtime(err),
         }
     }
+}
+
+/// Writes a warning to `err` (stderr) as display text. A failing stderr loses the warning, never
+/// the result on stdout: a warning is not worth an exit code.
+pub fn warn(err: &mut dyn Write, message: &str) {
+    let _ = writeln!(
+        err,
+        "aks-id: warning: {}",
+        crate::display::untrusted(message)
+    );
 }
 
 /// Output writes: a closed pipe or a full disk, reported with what was being written.

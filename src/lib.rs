@@ -4,13 +4,19 @@
 //! into plain values, and hand them to a command (`commands`), which writes into the writers it
 //! is given. The layers, top to bottom (nothing imports a layer above it; see
 //! docs/architecture.md): `cli` -> `commands` -> `render` -> `advise` -> `catalog` -> `yaml`,
-//! `fsio`, `error`, `diag`.
+//! `fsio`, `display`, `error`, `diag`.
+//!
+//! No output is written with `print!`-like macros, which panic when the stream fails: program
+//! output goes through writers whose errors are handled, and a failing stderr never loses the
+//! result (see `error::warn`).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod advise;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod diag;
+pub mod display;
 pub mod error;
 pub mod fsio;
 pub mod migrate;
@@ -71,6 +77,17 @@ pub fn run(
                     };
                     out.write_all(text.as_bytes()).map_err(out_err)?;
                     Ok(ExitCode::Success)
+                }
+                ErrorKind::InvalidValue
+                    if cli::empty_rules_variable(&args)
+                        && e.get(clap::error::ContextKind::InvalidArg)
+                            .is_some_and(|arg| arg.to_string().starts_with("--rules")) =>
+                {
+                    Err(Error::Usage(
+                        "AKS_ID_RULES is set but empty: set it to a rules folder (see `aks-id rules export`), \
+                         or unset it to use the built-in catalog"
+                            .into(),
+                    ))
                 }
                 _ => Err(Error::Usage(cli::one_line_usage_error(
                     &e.render().to_string(),

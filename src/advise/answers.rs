@@ -89,13 +89,13 @@ pub fn bad_answer(origin: &Origin, question: &Question, value: &str, problem: &s
 /// What a question accepts, for messages and prompts.
 pub fn expected(question: &Question) -> String {
     let numbered = || {
-        question
+        let items: Vec<String> = question
             .choices
             .iter()
             .enumerate()
             .map(|(i, c)| format!("{} ({})", c.id, i + 1))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        crate::diag::listing(&items.iter().map(String::as_str).collect::<Vec<_>>())
     };
     match question.kind {
         Kind::OneOf => format!("one of: {}", numbered()),
@@ -118,7 +118,7 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
             .map(|c| Answer::Choice(c.to_owned()))
             .ok_or_else(|| bad_answer(origin, question, text, unknown(text))),
         Kind::AnyOf => {
-            if text.eq_ignore_ascii_case("none") {
+            if text.eq_ignore_ascii_case(NONE) {
                 return Ok(Answer::Choices(Vec::new()));
             }
             let items: Vec<&str> = text.split(',').map(str::trim).collect();
@@ -127,7 +127,7 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
         Kind::YesNo => yes_no(text)
             .map(Answer::YesNo)
             .ok_or_else(|| bad_answer(origin, question, text, "not yes or no:")),
-        Kind::Number => number(question, text.parse::<i64>().ok(), text, origin),
+        Kind::Number => number(question, whole_number(text), text, origin),
     }
 }
 
@@ -158,18 +158,21 @@ pub fn parse_value_at(
                 if text.is_empty() {
                     return Err(bad_answer(&at, question, &text, "empty item"));
                 }
-                if choice(question, &text).is_none() {
+                if choice(question, &text).is_none() && !text.eq_ignore_ascii_case(NONE) {
                     return Err(bad_answer(&at, question, &text, unknown(&text)));
                 }
                 texts.push(text);
             }
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            if refs.len() == 1 && refs[0].eq_ignore_ascii_case(NONE) {
+                return Ok(Answer::Choices(Vec::new()));
+            }
             choices(question, &refs, origin)
         }
         (Kind::AnyOf, Value::Null) => Ok(Answer::Choices(Vec::new())),
         (Kind::YesNo, Value::Bool(b)) => Ok(Answer::YesNo(*b)),
-        (Kind::Number, Value::Number(n)) => number(question, n.as_i64(), &shown, origin),
-        (Kind::Number, Value::String(s)) => number(question, s.trim().parse().ok(), s, origin),
+        (Kind::Number, Value::Number(n)) => number(question, yaml_number(n), &shown, origin),
+        (Kind::Number, Value::String(s)) => number(question, whole_number(s.trim()), s, origin),
         (Kind::OneOf, Value::Number(n)) => parse_text(question, &n.to_string(), origin),
         (_, Value::String(s)) => {
             if s.trim().is_empty() {
@@ -211,24 +214,41 @@ fn unknown(text: &str) -> &'static str {
     }
 }
 
-/// A choice by id (case-insensitive) or 1-based number.
+/// A choice by id (case-insensitive) or 1-based number. An id wins over a number: where a
+/// catalog has a choice `3`, the text `3` means that choice, whatever its position.
 fn choice<'q>(question: &'q Question, text: &str) -> Option<&'q str> {
-    if let Ok(n) = text.parse::<usize>() {
-        return n
-            .checked_sub(1)
-            .and_then(|i| question.choices.get(i))
-            .map(|c| c.id.as_str());
-    }
-    question
+    if let Some(c) = question
         .choices
         .iter()
         .find(|c| c.id.eq_ignore_ascii_case(text))
+    {
+        return Some(c.id.as_str());
+    }
+    let n = text.parse::<usize>().ok()?;
+    n.checked_sub(1)
+        .and_then(|i| question.choices.get(i))
         .map(|c| c.id.as_str())
+}
+
+/// The word for "no choice" in a list answer.
+const NONE: &str = "none";
+
+/// `none` among other items of a list answer.
+fn none_combined(origin: &Origin, question: &Question, items: &[&str]) -> Error {
+    bad_answer(
+        origin,
+        question,
+        &items.join(","),
+        "`none` means no choice and cannot be combined with other choices:",
+    )
 }
 
 /// A list of choices, normalized to the question's choice order without repeats.
 fn choices(question: &Question, items: &[&str], origin: &Origin) -> Result<Answer, Error> {
     let mut picked = vec![false; question.choices.len()];
+    if items.len() > 1 && items.iter().any(|i| i.eq_ignore_ascii_case(NONE)) {
+        return Err(none_combined(origin, question, items));
+    }
     for item in items {
         if item.is_empty() {
             return Err(bad_answer(
@@ -263,13 +283,76 @@ fn yes_no(text: &str) -> Option<bool> {
     }
 }
 
+/// Why a text is not a whole number the program can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberProblem {
+    /// Not written as a whole number at all.
+    NotANumber,
+    /// A whole number, but beyond what any answer can hold (a 64-bit signed integer).
+    OutOfRange,
+}
+
+/// A whole number as typed (a flag, a piped line, a quoted string in an answers file), in the
+/// forms an answers file's YAML reads as numbers, so that `0x10` means 16 everywhere: an optional
+/// sign, then decimal digits, or `0x` hexadecimal, `0o` octal or `0b` binary digits.
+pub fn whole_number(text: &str) -> Result<i64, NumberProblem> {
+    let (negative, unsigned) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (radix, digits) = if let Some(d) = unsigned.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = unsigned.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = unsigned.strip_prefix("0b") {
+        (2, d)
+    } else {
+        (10, unsigned)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(NumberProblem::NotANumber);
+    }
+    // The magnitude with the sign applied, checked: `-9223372036854775808` fits, one more does not.
+    let magnitude = u128::from_str_radix(digits, radix).map_err(|_| NumberProblem::OutOfRange)?;
+    let value = if negative {
+        -i128::try_from(magnitude).map_err(|_| NumberProblem::OutOfRange)?
+    } else {
+        i128::try_from(magnitude).map_err(|_| NumberProblem::OutOfRange)?
+    };
+    i64::try_from(value).map_err(|_| NumberProblem::OutOfRange)
+}
+
+/// A number read by the YAML or JSON parser as a whole number: beyond 64 bits is out of range,
+/// a fraction is not a whole number.
+fn yaml_number(n: &serde_yaml::Number) -> Result<i64, NumberProblem> {
+    if let Some(n) = n.as_i64() {
+        return Ok(n);
+    }
+    if n.is_u64() {
+        return Err(NumberProblem::OutOfRange);
+    }
+    match n.as_f64() {
+        Some(f) if f.is_finite() && f.fract() == 0.0 && f.abs() >= 9.2e18 => {
+            Err(NumberProblem::OutOfRange)
+        }
+        _ => Err(NumberProblem::NotANumber),
+    }
+}
+
 fn number(
     question: &Question,
-    n: Option<i64>,
+    n: Result<i64, NumberProblem>,
     shown: &str,
     origin: &Origin,
 ) -> Result<Answer, Error> {
-    let n = n.ok_or_else(|| bad_answer(origin, question, shown, "not a whole number:"))?;
+    let n = n.map_err(|problem| {
+        let problem = match problem {
+            NumberProblem::NotANumber => "not a whole number:",
+            NumberProblem::OutOfRange => "out of range:",
+        };
+        bad_answer(origin, question, shown, problem)
+    })?;
     if question.min.is_some_and(|min| n < min) || question.max.is_some_and(|max| n > max) {
         return Err(bad_answer(origin, question, shown, "out of range:"));
     }
@@ -339,10 +422,19 @@ pub fn from_file(
     let root = NodePath::root();
     let mapping = match &doc.value {
         Value::Mapping(m) => m,
-        Value::Null => {
+        Value::Null if is_blank(text) => {
             return Err(Error::Answer(format!(
                 "{file}: the answers file is empty; expected a mapping from question id to answer, e.g. `scope: workload`"
             )));
+        }
+        Value::Null => {
+            return Err(Error::Answer(
+                doc.error_at(
+                    &root,
+                    "the answers file holds `null`; expected a mapping from question id to answer, e.g. `scope: workload`",
+                )
+                .to_string(),
+            ));
         }
         other => {
             return Err(Error::Answer(
@@ -405,13 +497,17 @@ pub fn from_file(
     Ok(out)
 }
 
+/// Whether a YAML text holds nothing but blank lines, comments and document markers.
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with('#') || line == "---" || line == "..."
+    })
+}
+
 fn question_ids(catalog: &Catalog) -> String {
-    catalog
-        .questions
-        .iter()
-        .map(|q| q.id.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let ids: Vec<&str> = catalog.questions.iter().map(|q| q.id.as_str()).collect();
+    crate::diag::listing(&ids)
 }
 
 fn find_question<'c>(
@@ -419,10 +515,10 @@ fn find_question<'c>(
     id: &str,
     origin: &Origin,
 ) -> Result<&'c Question, Error> {
+    // `service-accounts` for `service_accounts`.
     catalog
-        .questions
-        .iter()
-        .find(|q| q.id == id || q.id.replace('_', "-") == id)
+        .question(id)
+        .or_else(|| catalog.question(&id.replace('-', "_")))
         .ok_or_else(|| {
             Error::Answer(format!(
                 "{origin}: unknown question `{}`; questions: {}",

@@ -14,8 +14,8 @@ pub fn holds(cond: &Condition, answers: &Answers) -> bool {
         Condition::Malformed(_) => return false,
         Condition::Compare { question, test } => (question, test),
     };
-    // A handful of answers: a scan beats hashing the id, and this runs for every rule.
-    let answer = answers.iter().find(|(k, _)| *k == id).map(|(_, a)| a);
+    // By id: a catalog may have thousands of questions, and this runs for every condition.
+    let answer = answers.get(id.as_str());
     if let Test::NotEquals(v) = test {
         return answer.is_none_or(|a| !same(a, v));
     }

@@ -134,7 +134,9 @@ pub fn evaluate_fired<'a>(
         let text = rule.reason.as_deref().unwrap_or_default();
         for (model, change) in &rule.score {
             if let Some(i) = slot(model) {
-                scores[i] += change;
+                // Scores are bounded per rule at load time; saturating all the same, so no
+                // catalog can wrap a vetoed model's score around to the top.
+                scores[i] = scores[i].saturating_add(*change);
             }
         }
         for model in &rule.exclude {

@@ -10,6 +10,7 @@ use std::io::{BufRead, Write};
 use super::answers::{self, Answer, Answers, Origin, expected};
 use super::conditions::is_asked;
 use crate::catalog::{Catalog, Kind, Question};
+use crate::display::untrusted;
 use crate::error::Error;
 
 /// Where answers that were not given up front come from.
@@ -81,13 +82,15 @@ impl<R: BufRead, W: Write> Asker for Lines<R, W> {
             let _ = writeln!(
                 self.prompts,
                 "[{number}/{total}] {} ({}) [default: {default}]",
-                question.prompt,
-                expected(question)
+                untrusted(&question.prompt),
+                untrusted(&expected(question))
             );
             let _ = self.prompts.flush();
         }
         let mut buf = Vec::new();
-        let read = std::io::Read::take(&mut self.input, MAX_LINE_BYTES + 1)
+        // The answer, its line break (`\n` or `\r\n`) and one byte more, to tell an answer of
+        // exactly the limit from a longer one.
+        let read = std::io::Read::take(&mut self.input, MAX_LINE_BYTES + 3)
             .read_until(b'\n', &mut buf)
             .map_err(|e| Error::io("cannot read answers from stdin", e))?;
         self.line += 1;
@@ -101,6 +104,12 @@ impl<R: BufRead, W: Write> Asker for Lines<R, W> {
                  pipe one line per question, use --answers FILE, or --no-input to take the defaults",
                 question.id
             )));
+        }
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
         }
         if buf.len() as u64 > MAX_LINE_BYTES {
             return Err(Error::Answer(format!(
@@ -153,21 +162,35 @@ pub struct Interview {
 }
 
 /// Runs the interview. `given` are the answers from flags and files, later ones winning.
+///
+/// Linear in the questions: each condition looks its answers up by id, and the "of M" of the
+/// progress is recomputed only when an answer differs from the default it was estimated with
+/// and a later condition reads it.
 pub fn run(
     catalog: &Catalog,
     given: Vec<(String, Answer, Origin)>,
     asker: &mut dyn Asker,
 ) -> Result<Interview, Error> {
     let mut preset: Answers = Answers::new();
-    let mut origins: Vec<(String, Origin)> = Vec::new();
+    // The origin of each given answer, the last one for a question given twice.
+    let mut origins: indexmap::IndexMap<String, Origin> = indexmap::IndexMap::new();
     for (id, answer, origin) in given {
         preset.insert(id.clone(), answer);
-        origins.retain(|(i, _)| *i != id);
-        origins.push((id, origin));
+        origins.shift_remove(&id);
+        origins.insert(id, origin);
+    }
+    // The questions some condition reads: only an answer to one of them can change which
+    // questions come later.
+    let mut read_by_conditions = std::collections::HashSet::new();
+    for q in &catalog.questions {
+        if let Some(cond) = &q.asked_when {
+            questions_read(cond, &mut read_by_conditions);
+        }
     }
     let mut answers = Answers::new();
     let mut defaulted = Vec::new();
     let mut number = 0;
+    let mut total: Option<usize> = None;
     for question in &catalog.questions {
         if !is_asked(question, &answers) {
             continue;
@@ -177,13 +200,21 @@ pub fn run(
             continue;
         }
         number += 1;
-        let total = number + remaining(catalog, question, &answers, &preset);
-        match asker.ask(question, number, total)? {
+        let estimate = match total {
+            Some(total) => total,
+            None => number + remaining(catalog, question, &answers, &preset),
+        };
+        total = Some(estimate);
+        let default = answers::default_of(question);
+        match asker.ask(question, number, estimate.max(number))? {
             Some(answer) => {
+                if answer != default && read_by_conditions.contains(question.id.as_str()) {
+                    total = None;
+                }
                 answers.insert(question.id.clone(), answer);
             }
             None => {
-                answers.insert(question.id.clone(), answers::default_of(question));
+                answers.insert(question.id.clone(), default);
                 defaulted.push(question.id.clone());
             }
         }
@@ -197,6 +228,26 @@ pub fn run(
         defaulted,
         unused,
     })
+}
+
+/// Adds the ids of the questions `cond` reads to `ids`.
+fn questions_read<'c>(
+    cond: &'c crate::catalog::Condition,
+    ids: &mut std::collections::HashSet<&'c str>,
+) {
+    use crate::catalog::Condition;
+    match cond {
+        Condition::Compare { question, .. } => {
+            ids.insert(question.as_str());
+        }
+        Condition::All(list) | Condition::Any(list) => {
+            for inner in list {
+                questions_read(inner, ids);
+            }
+        }
+        Condition::Not(inner) => questions_read(inner, ids),
+        Condition::Malformed(_) => {}
+    }
 }
 
 /// How many questions after `current` will probably be asked without a given answer, assuming
@@ -239,13 +290,14 @@ impl Asker for Terminal {
         total: usize,
     ) -> Result<Option<Answer>, Error> {
         use inquire::{Confirm, CustomType, MultiSelect, Select};
-        let message = format!("[{number}/{total}] {}", question.prompt);
-        let help = question.help.trim();
+        let message = format!("[{number}/{total}] {}", untrusted(&question.prompt));
+        let help = untrusted(question.help.trim());
+        let help = help.as_ref();
         let default = answers::default_of(question);
         let labels: Vec<String> = question
             .choices
             .iter()
-            .map(|c| format!("{} ({})", c.label, c.id))
+            .map(|c| format!("{} ({})", untrusted(&c.label), untrusted(&c.id)))
             .collect();
         let result = match (question.kind, &default) {
             (Kind::OneOf, Answer::Choice(d)) => {

@@ -5,8 +5,6 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
-
 use super::load::MISSING_FILE;
 use super::names::{MODELS_DIR, OPTIONAL_FILES, REQUIRED_FILES};
 use super::{Catalog, Origin, builtin, parse};
@@ -58,6 +56,16 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.ends_with(".yaml") {
                 names.push(name);
+            } else if let Some(stem) = name.strip_suffix(".yml") {
+                // Not read, and said so: a model file that is silently skipped looks like a
+                // model that vanished.
+                diagnostics.push(Diagnostic {
+                    file: display(&format!("{MODELS_DIR}/{name}")),
+                    position: Position::default(),
+                    message: format!(
+                        "model files end in `.yaml`; rename this one to `{stem}.yaml` to load it"
+                    ),
+                });
             }
         }
         names.sort();
@@ -119,8 +127,12 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
         Ok(text) => Ok(Some(text)),
         Err(Unreadable::Missing) => Ok(None),
         Err(Unreadable::Folder) => Err("is a folder, expected a YAML file".into()),
-        Err(Unreadable::TooLarge(size)) => Err(format!(
+        Err(Unreadable::NotRegular(what)) => Err(format!("is {what}, not a regular file")),
+        Err(Unreadable::TooLarge(size)) if size > MAX_JSON_BYTES as u64 + 1 => Err(format!(
             "file is {size} bytes; the limit is {MAX_JSON_BYTES} bytes"
+        )),
+        Err(Unreadable::TooLarge(_)) => Err(format!(
+            "file is larger than the limit of {MAX_JSON_BYTES} bytes"
         )),
         Err(Unreadable::NotUtf8(offset)) => {
             Err(format!("not UTF-8 text (invalid byte at offset {offset})"))
@@ -129,39 +141,22 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
     }
 }
 
-/// Writes the built-in catalog into `dir`, creating it. Refuses to replace any existing file
-/// unless `force`; nothing is written when one would be replaced.
-/// Failures carry their context (`cannot write PATH: ...`); a refusal is an [`Error::Usage`].
-pub fn export(dir: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+/// Writes the built-in catalog into `dir`, all or nothing (see [`crate::fsio::write_folder`]).
+/// Refuses to replace any existing file unless `force`; with `force`, only the files of the
+/// catalog are replaced, and nothing is ever written through a symbolic link. A refusal is an
+/// [`Error::Usage`]; a failure carries its context (`cannot write PATH: ...`).
+pub fn export(dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
     let schema = super::schema::rule_files_schema();
-    let mut targets: Vec<(PathBuf, &str)> = builtin::FILES
+    let mut files: Vec<(String, Vec<u8>)> = builtin::FILES
         .iter()
-        .map(|(rel, text)| (dir.join(rel), *text))
+        .map(|(rel, text)| ((*rel).to_owned(), text.as_bytes().to_vec()))
         .collect();
     // The YAML files name `schema.json` for editors (yaml-language-server).
-    targets.push((dir.join("schema.json"), &schema));
-    if !force {
-        let existing: Vec<String> = targets
-            .iter()
-            .filter(|(path, _)| path.exists())
-            .map(|(path, _)| path.display().to_string())
-            .collect();
-        if !existing.is_empty() {
-            return Err(Error::Usage(format!(
-                "refusing to overwrite existing files (use --force to replace them): {}",
-                existing.join(", ")
-            ))
-            .into());
+    files.push(("schema.json".to_owned(), schema.into_bytes()));
+    crate::fsio::write_folder(dir, &files, force).map_err(|problem| match problem {
+        crate::fsio::Unwritable::Io(path, e) => {
+            Error::io(format!("cannot write {}", path.display()), e)
         }
-    }
-    let mut written = Vec::new();
-    for (path, text) in targets {
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-        written.push(path);
-    }
-    Ok(written)
+        other => Error::Usage(other.to_string()),
+    })
 }

@@ -353,6 +353,9 @@ fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
             .enumerate()
             .map(|(i, s)| (s.value.id.clone(), i))
             .collect(),
+        question_index: index(parsed.questions.iter().map(|q| q.value.id.as_str())),
+        target_index: index(parsed.targets.iter().map(|t| t.value.id.as_str())),
+        model_index: index(parsed.models.iter().map(|m| m.value.id.as_str())),
         sources: parsed.sources.into_iter().map(|s| s.value).collect(),
         models: parsed.models.into_iter().map(|m| m.value).collect(),
         targets: parsed.targets.into_iter().map(|t| t.value).collect(),
@@ -360,6 +363,15 @@ fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
         rules: parsed.rules.into_iter().map(|r| r.value).collect(),
         findings: parsed.findings.into_iter().map(|f| f.value).collect(),
     }
+}
+
+/// Positions by id (the first of equal ids; a valid catalog has none).
+fn index<'a>(ids: impl Iterator<Item = &'a str>) -> rustc_hash::FxHashMap<String, usize> {
+    let mut map = rustc_hash::FxHashMap::default();
+    for (i, id) in ids.enumerate() {
+        map.entry(id.to_owned()).or_insert(i);
+    }
+    map
 }
 
 /// Where a file of the rules folder comes in reports: catalog, sources, models, targets,

@@ -10,6 +10,7 @@ pub mod files;
 pub mod load;
 pub mod names;
 pub mod schema;
+mod shown;
 mod validate;
 
 use schemars::JsonSchema;
@@ -17,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 pub use condition::{Condition, Literal, RawCondition, Test};
 pub use load::parse;
+pub use shown::for_display;
+pub use validate::{SCORE_RANGE, warnings};
 
 /// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
 /// thousands of these.
@@ -416,11 +419,16 @@ pub struct Catalog {
     pub findings: Vec<FindingMeta>,
     /// Source positions by id, for the many lookups of a rendering.
     pub(crate) source_index: rustc_hash::FxHashMap<String, usize>,
+    /// Question, target and model positions by id: a generated catalog may have thousands, and
+    /// answers, grants and `--models` look them up one by one.
+    pub(crate) question_index: rustc_hash::FxHashMap<String, usize>,
+    pub(crate) target_index: rustc_hash::FxHashMap<String, usize>,
+    pub(crate) model_index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Catalog {
     pub fn model(&self, id: &str) -> Option<&Model> {
-        self.models.iter().find(|m| m.id == id)
+        self.model_index.get(id).map(|i| &self.models[*i])
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {
@@ -428,11 +436,11 @@ impl Catalog {
     }
 
     pub fn target(&self, id: &str) -> Option<&Target> {
-        self.targets.iter().find(|t| t.id == id)
+        self.target_index.get(id).map(|i| &self.targets[*i])
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.questions.iter().find(|q| q.id == id)
+        self.question_index.get(id).map(|i| &self.questions[*i])
     }
 
     pub fn finding(&self, id: &str) -> Option<&FindingMeta> {
@@ -446,12 +454,13 @@ impl Catalog {
     /// URLs for source ids, in the order given, without repeats. Ids are validated at load time.
     pub fn urls<'a>(&'a self, ids: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
         let mut seen_ids = rustc_hash::FxHashSet::default();
+        let mut seen_urls = rustc_hash::FxHashSet::default();
         let mut urls: Vec<&str> = Vec::new();
         for id in ids {
             // Each id is looked up once; two ids may share a URL.
             if seen_ids.insert(id.as_str())
                 && let Some(source) = self.source(id)
-                && !urls.contains(&source.url.as_str())
+                && seen_urls.insert(source.url.as_str())
             {
                 urls.push(&source.url);
             }

@@ -14,6 +14,7 @@ pub(crate) struct Validator<'a> {
     parsed: &'a Parsed,
     source_ids: HashSet<&'a str>,
     model_ids: Vec<&'a str>,
+    model_set: HashSet<&'a str>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -23,6 +24,7 @@ impl<'a> Validator<'a> {
             parsed,
             source_ids: parsed.sources.iter().map(|s| s.value.id.as_str()).collect(),
             model_ids: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
+            model_set: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
             diagnostics: Vec::new(),
         }
     }
@@ -83,7 +85,7 @@ impl<'a> Validator<'a> {
     }
 
     fn is_model(&self, id: &str) -> bool {
-        self.model_ids.contains(&id)
+        self.model_set.contains(id)
     }
 
     /// Checks source references. Like every check here, it builds the node's path (`at`) only
@@ -117,8 +119,8 @@ impl<'a> Validator<'a> {
     }
 
     fn model_ref(&mut self, doc: usize, path: &NodePath, id: &str) {
-        if !self.model_ids.contains(&id) && !self.parsed.unread.models.excuses(id) {
-            let known = self.model_ids.join(", ");
+        if !self.is_model(id) && !self.parsed.unread.models.excuses(id) {
+            let known = crate::diag::listing(&self.model_ids);
             self.error(doc, path, format!("unknown model `{id}` (models: {known})"));
         }
     }
@@ -386,18 +388,7 @@ impl<'a> Validator<'a> {
                 self.error(doc, &path.key("default"), message);
             }
             if let Some(cond) = &question.asked_when {
-                let earlier: HashMap<&str, (usize, &Question)> = known
-                    .iter()
-                    .filter(|(_, (i, _))| *i < n)
-                    .map(|(k, v)| (*k, *v))
-                    .collect();
-                self.condition(
-                    doc,
-                    &|| path.key("asked_when"),
-                    cond,
-                    &earlier,
-                    Some(&known),
-                );
+                self.condition(doc, &|| path.key("asked_when"), cond, &known, Some(n));
             }
         }
         known
@@ -412,9 +403,20 @@ impl<'a> Validator<'a> {
                 self.condition(doc, &|| path.key("when"), cond, questions, None);
             }
             // Paths are built only for a message (see `condition`).
-            for model in rule.score.keys() {
+            for (model, change) in &rule.score {
                 if !self.is_model(model) {
                     self.model_ref(doc, &path.key("score").key(model), model);
+                }
+                if !SCORE_RANGE.contains(change) {
+                    self.error(
+                        doc,
+                        &path.key("score").key(model),
+                        format!(
+                            "score {change} for `{model}` is out of range; a rule changes a score by {} to {}",
+                            SCORE_RANGE.start(),
+                            SCORE_RANGE.end()
+                        ),
+                    );
                 }
             }
             for (i, model) in rule.exclude.iter().enumerate() {
@@ -461,17 +463,18 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Checks one condition. `questions` are the ones it may refer to; `all_questions`, when
-    /// given, tells a question asked later apart from an unknown one. `at` gives the
-    /// condition's path, built only for a message: a large catalog has tens of thousands of
-    /// conditions and almost never a problem in them.
+    /// Checks one condition. `questions` are all the questions by id, with their positions;
+    /// `asked_before`, for an `asked_when`, is the position of the question it belongs to: it may
+    /// only refer to questions before that one. `at` gives the condition's path, built only for
+    /// a message: a large catalog has tens of thousands of conditions and almost never a problem
+    /// in them.
     fn condition(
         &mut self,
         doc: usize,
         at: &dyn Fn() -> NodePath,
         cond: &Condition,
         questions: &HashMap<&'a str, (usize, &'a Question)>,
-        all_questions: Option<&HashMap<&'a str, (usize, &'a Question)>>,
+        asked_before: Option<usize>,
     ) {
         let (id, test) = match cond {
             Condition::Malformed(raw) => {
@@ -517,31 +520,41 @@ impl<'a> Validator<'a> {
                         &|| at().key(key).index(i),
                         inner,
                         questions,
-                        all_questions,
+                        asked_before,
                     );
                 }
                 return;
             }
             Condition::Not(inner) => {
-                self.condition(doc, &|| at().key("not"), inner, questions, all_questions);
+                self.condition(doc, &|| at().key("not"), inner, questions, asked_before);
                 return;
             }
             Condition::Compare { question, test } => (question, test),
         };
-        let Some((_, question)) = questions.get(id.as_str()) else {
+        let found = questions.get(id.as_str());
+        let later = match (found, asked_before) {
+            (Some((position, _)), Some(limit)) => *position >= limit,
+            _ => false,
+        };
+        let Some((_, question)) = found.filter(|_| !later) else {
             if self.parsed.unread.questions.excuses(id) {
                 return;
             }
-            let later = all_questions.is_some_and(|all| all.contains_key(id.as_str()));
             let message = if later {
                 format!(
                     "`asked_when` may only refer to questions asked before this one; `{id}` comes later"
                 )
             } else {
-                let mut ids: Vec<_> = questions.iter().collect();
+                let mut ids: Vec<_> = questions
+                    .iter()
+                    .filter(|(_, (n, _))| asked_before.is_none_or(|limit| *n < limit))
+                    .collect();
                 ids.sort_by_key(|(_, (n, _))| *n);
                 let ids: Vec<&str> = ids.into_iter().map(|(k, _)| *k).collect();
-                format!("unknown question `{id}` (questions: {})", ids.join(", "))
+                format!(
+                    "unknown question `{id}` (questions: {})",
+                    crate::diag::listing(&ids)
+                )
             };
             self.error(doc, &at().key("question"), message);
             return;
@@ -587,6 +600,10 @@ impl<'a> Validator<'a> {
         }
     }
 }
+
+/// How much one rule may change a model's score. Sums of many rules stay far from overflow,
+/// and the engine adds with saturation besides.
+pub const SCORE_RANGE: std::ops::RangeInclusive<i64> = -1000..=1000;
 
 /// Whether `value` is a possible answer to `question` (one element for any_of questions).
 fn fits_value(question: &Question, value: &Literal) -> Result<(), String> {
@@ -668,4 +685,26 @@ fn is_date(text: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// What is allowed but likely to surprise, for `rules check`: choice ids made only of digits,
+/// which typed answers read as the id, not as the choice at that position.
+pub fn warnings(catalog: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    for q in &catalog.questions {
+        for (i, choice) in q.choices.iter().enumerate() {
+            if !choice.id.is_empty() && choice.id.bytes().all(|b| b.is_ascii_digit()) {
+                out.push(format!(
+                    "question `{}`: choice id `{}` is made of digits: the answer `{}` picks this \
+                     choice (number {}), not choice number {}; an id with a letter avoids the doubt",
+                    q.id,
+                    choice.id,
+                    choice.id,
+                    i + 1,
+                    choice.id
+                ));
+            }
+        }
+    }
+    out
 }

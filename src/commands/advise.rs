@@ -8,7 +8,7 @@ use crate::advise::answers::{self, MAX_ANSWERS_BYTES};
 use crate::advise::interview::{self, Asker};
 use crate::advise::{conditions, engine};
 use crate::catalog::Catalog;
-use crate::error::{Error, ExitCode};
+use crate::error::{Error, ExitCode, warn};
 use crate::fsio::{self, Unreadable};
 use crate::render::advice::{self, AdviceFormat};
 use crate::render::{ColorChoice, Terminal};
@@ -82,11 +82,12 @@ pub fn run(
             .and_then(|q| q.asked_when.as_ref())
             .map(conditions::describe)
             .unwrap_or_default();
-        writeln!(
+        warn(
             err,
-            "aks-id: warning: {origin}: question `{id}` is not asked when these answers are given (it is asked when {when}); ignored"
-        )
-        .map_err(|e| Error::io("cannot write a warning", e))?;
+            &format!(
+                "{origin}: question `{id}` is not asked when these answers are given (it is asked when {when}); ignored"
+            ),
+        );
     }
 
     let fired = engine::fired(catalog, &interview.answers);
@@ -114,8 +115,14 @@ fn read_answers_file(path: &Path) -> Result<String, Error> {
         Unreadable::Folder => Error::Usage(format!(
             "answers file {shown} is a folder, expected a YAML or JSON file"
         )),
-        Unreadable::TooLarge(size) => Error::Answer(format!(
+        Unreadable::NotRegular(what) => Error::Usage(format!(
+            "answers file {shown} is {what}, not a regular file; to pipe answers in, use `--answers -` and stdin"
+        )),
+        Unreadable::TooLarge(size) if size > MAX_ANSWERS_FILE + 1 => Error::Answer(format!(
             "answers file {shown} is {size} bytes; the limit is {MAX_ANSWERS_FILE} bytes"
+        )),
+        Unreadable::TooLarge(_) => Error::Answer(format!(
+            "answers file {shown} is larger than the limit of {MAX_ANSWERS_FILE} bytes"
         )),
         Unreadable::NotUtf8(offset) => Error::Answer(format!(
             "answers file {shown} is not UTF-8 text (invalid byte at offset {offset})"
@@ -132,7 +139,7 @@ fn read_stdin() -> Result<String, Error> {
         Unreadable::NotUtf8(offset) => Error::Answer(format!(
             "answers on stdin are not UTF-8 text (invalid byte at offset {offset})"
         )),
-        Unreadable::Missing | Unreadable::Folder => {
+        Unreadable::Missing | Unreadable::Folder | Unreadable::NotRegular(_) => {
             Error::Usage("stdin cannot be read as answers".into())
         }
         Unreadable::Io(e) => Error::io("cannot read answers from stdin", e),

@@ -93,27 +93,27 @@ pub fn run(
         let _ = writeln!(
             err,
             "aks-id: warning: {}:{}:{}: {}",
-            crate::diag::clip(report.file(p.loc), 200),
+            crate::display::untrusted(report.file(p.loc)),
             p.loc.line,
             p.loc.column,
-            crate::diag::clip(&p.message, 300)
+            crate::display::untrusted(&p.message)
         );
     }
     for r in &plan.refused {
         let _ = writeln!(
             err,
             "aks-id: refused: {}: {}",
-            crate::diag::clip(&r.at, 200),
-            r.message
+            crate::display::untrusted(&r.at),
+            crate::display::untrusted(&r.message)
         );
     }
     for w in &plan.warnings {
-        let _ = writeln!(err, "aks-id: warning: {}", crate::diag::clip(w, 400));
+        let _ = writeln!(err, "aks-id: warning: {}", crate::display::untrusted(w));
     }
     writeln!(
         out,
         "wrote {}: {} workload(s) converted, {} manual step(s), {} ServiceAccount(s), {} federated credential(s), {} refused value(s)",
-        crate::diag::clip(&options.out.display().to_string(), 200),
+        crate::display::untrusted(&options.out.display().to_string()),
         plan.workloads.len(),
         plan.manual.len(),
         plan.service_accounts.len(),
@@ -151,7 +151,7 @@ fn check_output(dir: &Path, inputs: &[PathBuf], force: bool) -> Result<(), Error
                 .is_none();
             if !empty && !force {
                 return Err(Error::Usage(format!(
-                    "--out {} is not empty; pass --force to replace its content",
+                    "--out {} is not empty; pass --force to write the plan into it (its files are replaced, other files kept)",
                     shown()
                 )));
             }
@@ -187,6 +187,7 @@ fn read_answers(path: &Path) -> Result<BTreeMap<String, Sdk>, Error> {
     let text = crate::fsio::read(path, MAX_ANSWERS_BYTES).map_err(|e| match e {
         Unreadable::Missing => Error::Usage(format!("answers file {shown} does not exist")),
         Unreadable::Folder => Error::Usage(format!("answers file {shown} is a folder")),
+        Unreadable::NotRegular(what) => Error::Usage(format!("answers file {shown} is {what}")),
         Unreadable::TooLarge(_) => Error::Answer(format!(
             "answers file {shown} is larger than {MAX_ANSWERS_BYTES} bytes"
         )),

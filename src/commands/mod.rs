@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 
 use crate::catalog::{self, Catalog};
 use crate::error::{Error, ExitCode};
+use crate::render::advice::AdviceFormat;
+use crate::render::compare::CompareFormat;
 use crate::render::model_sheet::DocFormat;
 use crate::render::{ColorChoice, ListFormat, Terminal};
 
@@ -87,14 +89,19 @@ pub fn execute(
     match invocation {
         Invocation::Advise(options) => {
             let catalog = load_catalog(settings)?;
+            let human = !matches!(options.format, AdviceFormat::Json | AdviceFormat::Yaml);
+            let catalog = shown(&catalog, human);
             advise::run(&catalog, &options, terminal, settings.color, out, err)
         }
         Invocation::Questions { format, width } => {
             let catalog = load_catalog(settings)?;
+            let catalog = shown(&catalog, format == ListFormat::Table);
             questions::run(&catalog, format, terminal.look(settings.color, width), out)
         }
         Invocation::Compare(options) => {
             let catalog = load_catalog(settings)?;
+            let human = !matches!(options.format, CompareFormat::Json | CompareFormat::Yaml);
+            let catalog = shown(&catalog, human);
             compare::run(
                 &catalog,
                 &options,
@@ -104,6 +111,7 @@ pub fn execute(
         }
         Invocation::Models { format } => {
             let catalog = load_catalog(settings)?;
+            let catalog = shown(&catalog, format == ListFormat::Table);
             models::list(&catalog, format, terminal.look(settings.color, None), out)
         }
         Invocation::Show {
@@ -112,6 +120,10 @@ pub fn execute(
             width,
         } => {
             let catalog = load_catalog(settings)?;
+            let catalog = shown(
+                &catalog,
+                !matches!(format, DocFormat::Json | DocFormat::Yaml),
+            );
             models::show(
                 &catalog,
                 &model,
@@ -121,7 +133,7 @@ pub fn execute(
             )
         }
         Invocation::RulesCheck { dir } => {
-            rules::check(dir.as_ref().or(settings.rules.as_ref()), out)
+            rules::check(dir.as_ref().or(settings.rules.as_ref()), out, err)
         }
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
@@ -144,6 +156,17 @@ pub fn execute(
         }
         Invocation::Completions { shell, command } => completions::completions(shell, command, out),
         Invocation::Man { command } => completions::man(command, out),
+    }
+}
+
+/// The catalog as a command's output shows it: for human-readable output (text, tables,
+/// Markdown, CSV), every text as display text (see [`catalog::for_display`]); for JSON and
+/// YAML, exact.
+fn shown(catalog: &Catalog, human: bool) -> Cow<'_, Catalog> {
+    if human {
+        catalog::for_display(catalog)
+    } else {
+        Cow::Borrowed(catalog)
     }
 }
 

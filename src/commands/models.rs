@@ -28,8 +28,9 @@ pub fn show(
 ) -> Result<ExitCode, Error> {
     let model = catalog.model(id).ok_or_else(|| {
         Error::Usage(format!(
-            "unknown model `{id}` (models: {})",
-            catalog.model_ids().join(", ")
+            "unknown model `{}` (models: {})",
+            crate::diag::clip(id, 80),
+            crate::diag::listing(&catalog.model_ids())
         ))
     })?;
     model_sheet::show(catalog, model, format, look, out)?;

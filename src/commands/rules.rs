@@ -4,10 +4,15 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::catalog::{self, schema};
-use crate::error::{Error, ExitCode, output};
+use crate::display::untrusted;
+use crate::error::{Error, ExitCode, output, warn};
 
 /// `rules check [DIR]`: loads the folder (or the built-in catalog) and sums it up.
-pub fn check(dir: Option<&std::path::PathBuf>, out: &mut dyn Write) -> Result<ExitCode, Error> {
+pub fn check(
+    dir: Option<&std::path::PathBuf>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitCode, Error> {
     let catalog = match dir {
         Some(dir) => catalog::files::load_dir(dir)?,
         None => catalog::builtin::load()?,
@@ -15,7 +20,7 @@ pub fn check(dir: Option<&std::path::PathBuf>, out: &mut dyn Write) -> Result<Ex
     writeln!(
         out,
         "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules, {} findings; as of {})",
-        catalog.origin,
+        untrusted(&catalog.origin.to_string()),
         catalog.models.len(),
         catalog.rows.len(),
         catalog.sources.len(),
@@ -26,15 +31,23 @@ pub fn check(dir: Option<&std::path::PathBuf>, out: &mut dyn Write) -> Result<Ex
         catalog.as_of
     )
     .map_err(output)?;
+    let file = match &catalog.origin {
+        catalog::Origin::BuiltIn => "rules/questions.yaml".to_owned(),
+        catalog::Origin::Folder(dir) => dir.join("questions.yaml").display().to_string(),
+    };
+    for warning in catalog::warnings(&catalog) {
+        warn(err, &format!("{file}: {warning}"));
+    }
     Ok(ExitCode::Success)
 }
 
 /// `rules export DIR`: writes the built-in catalog's files.
 pub fn export(dir: &Path, force: bool, out: &mut dyn Write) -> Result<ExitCode, Error> {
     // The boundary: context-carrying failures become the typed error that sets the exit code.
-    let written = catalog::files::export(dir, force).map_err(Error::from)?;
+    let written = catalog::files::export(dir, force)?;
     for path in written {
-        writeln!(out, "wrote {}", path.display()).map_err(output)?;
+        let path = path.to_string_lossy();
+        writeln!(out, "wrote {}", untrusted(&path)).map_err(output)?;
     }
     Ok(ExitCode::Success)
 }

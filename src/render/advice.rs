@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::data::{write_json, write_yaml};
-use super::markdown::{md_cell, md_text};
+use super::markdown::{autolink, code_block, code_span, md_cell, md_text};
 use super::terminal::Look;
 use crate::advise::answers::Answer;
 use crate::advise::engine::Advice;
@@ -72,12 +72,18 @@ fn dedup<'a>(items: &[&'a str]) -> Vec<&'a str> {
     out
 }
 
+/// The questions that took their defaults, for lookups while listing every answer.
+fn defaulted<'a>(advice: &'a Advice) -> rustc_hash::FxHashSet<&'a str> {
+    advice.defaulted.iter().map(String::as_str).collect()
+}
+
 fn answer_line(advice: &Advice) -> String {
+    let defaulted = defaulted(advice);
     advice
         .answers
         .iter()
         .map(|(id, a)| {
-            let mark = if advice.defaulted.contains(id) {
+            let mark = if defaulted.contains(id.as_str()) {
                 "*"
             } else {
                 ""
@@ -268,14 +274,15 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
         Some(r) => format!("Use {} for Azure access from AKS", r.name),
         None => "No AKS identity model fits these requirements".to_owned(),
     };
-    s.push_str(&format!("# Decision record: {title}\n\n"));
+    s.push_str(&format!("# Decision record: {}\n\n", md_text(&title)));
     s.push_str(&format!(
         "- Status: proposed\n- Advised by: aks-id {} (catalog as of {}, {})\n\n",
         env!("CARGO_PKG_VERSION"),
-        advice.catalog.as_of,
-        advice.catalog.source
+        md_text(advice.catalog.as_of),
+        md_text(&advice.catalog.source)
     ));
     s.push_str("## Context\n\n| Question | Answer |\n|---|---|\n");
+    let defaulted = defaulted(advice);
     for (id, answer) in &advice.answers {
         let prompt = catalog
             .question(id)
@@ -288,17 +295,18 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                 .map(|c| label(q, c))
                 .collect::<Vec<_>>()
                 .join(", "),
-            (_, other) => other.to_string(),
+            (_, other) => md_cell(&other.to_string()),
         };
-        let mark = if advice.defaulted.contains(id) {
+        let mark = if defaulted.contains(id.as_str()) {
             " (default)"
         } else {
             ""
         };
         s.push_str(&format!(
-            "| {} (`{id}`) | {}{mark} |\n",
+            "| {} ({}) | {}{mark} |\n",
             md_cell(prompt),
-            md_cell(&shown)
+            code_span(id, true),
+            shown
         ));
     }
 
@@ -306,8 +314,10 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
     match &advice.recommendation {
         Some(r) => {
             s.push_str(&format!(
-                "Use **{}** (`{}`, score {}).\n\n",
-                r.name, r.model, r.score
+                "Use **{}** ({}, score {}).\n\n",
+                md_text(r.name),
+                code_span(r.model, false),
+                r.score
             ));
             if let Some(ranked) = advice.ranking.iter().find(|x| x.model == r.model) {
                 for reason in &ranked.reasons {
@@ -321,7 +331,11 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
             );
             for r in &advice.ranking {
                 if let Some(reason) = exclusion_reason(advice, r.model) {
-                    s.push_str(&format!("- **{}**: {}\n", r.name, md_text(&reason)));
+                    s.push_str(&format!(
+                        "- **{}**: {}\n",
+                        md_text(r.name),
+                        md_text(&reason)
+                    ));
                 }
             }
         }
@@ -340,15 +354,18 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
         }
         if !advice.grants.is_empty() {
             s.push_str("\n### Roles to grant\n\n| Service | Roles | How |\n|---|---|---|\n");
+            let mut commands = Vec::new();
             for g in &advice.grants {
-                // Prose is escaped for Markdown; the command is a code span, where only the
-                // table's pipe needs escaping.
+                // Prose is escaped for Markdown; a one-line command is a code span, where only
+                // the table's pipe needs escaping; a longer one goes in a code block below.
                 let how = match g.command {
-                    Some(c) => format!(
-                        "{} `{}`",
-                        md_cell(&g.how),
-                        c.replace('`', "'").replace('|', "\\|").replace('\n', " ")
-                    ),
+                    Some(c) if !c.contains('\n') => {
+                        format!("{} {}", md_cell(&g.how), code_span(c, true))
+                    }
+                    Some(c) => {
+                        commands.push((g.name, c));
+                        format!("{} (command below)", md_cell(&g.how))
+                    }
                     None => md_cell(&g.how),
                 };
                 let mut roles = md_cell(&g.roles.join(", "));
@@ -365,17 +382,19 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                 }
                 s.push_str(&format!("| {} | {roles} | {how} |\n", md_cell(g.name)));
             }
+            for (name, command) in commands {
+                s.push_str(&format!("\n{}:\n\n", md_text(name)));
+                s.push_str(&code_block(command, "sh", ""));
+            }
         }
         if !advice.steps.is_empty() {
             s.push_str("\n### Next steps\n\n");
             for (i, step) in advice.steps.iter().enumerate() {
                 s.push_str(&format!("{}. {}\n", i + 1, md_text(step.text)));
                 if let Some(command) = step.command {
-                    s.push_str("\n   ```sh\n");
-                    for line in command.lines() {
-                        s.push_str(&format!("   {line}\n"));
-                    }
-                    s.push_str("   ```\n\n");
+                    s.push('\n');
+                    s.push_str(&code_block(command, "sh", "   "));
+                    s.push('\n');
                 }
             }
         }
@@ -391,9 +410,9 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
             format!("lower score: {}", r.reasons.join(" "))
         };
         s.push_str(&format!(
-            "| {} (`{}`) | {} | {} |\n",
+            "| {} ({}) | {} | {} |\n",
             md_cell(r.name),
-            r.model,
+            code_span(r.model, true),
             r.score,
             md_cell(&verdict)
         ));
@@ -403,9 +422,9 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
         s.push_str("\n## Rules that fired\n\n| # | Rule | Effect |\n|---|---|---|\n");
         for (i, rule) in fired.iter().enumerate() {
             s.push_str(&format!(
-                "| {} | `{}` | {} |\n",
+                "| {} | {} | {} |\n",
                 i + 1,
-                rule.id,
+                code_span(&rule.id, true),
                 md_cell(&effects(rule))
             ));
         }
@@ -413,16 +432,17 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
 
     s.push_str("\n## Sources\n\n");
     for url in &advice.sources {
-        s.push_str(&format!("- <{url}>\n"));
+        s.push_str(&format!("- {}\n", autolink(url)));
     }
     s
 }
 
+/// A choice as a Markdown table cell: its label and, in code, its id.
 fn label(question: &crate::catalog::Question, id: &str) -> String {
     question
         .choices
         .iter()
         .find(|c| c.id == id)
-        .map(|c| format!("{} (`{id}`)", c.label))
-        .unwrap_or_else(|| id.to_owned())
+        .map(|c| format!("{} ({})", md_cell(&c.label), code_span(id, true)))
+        .unwrap_or_else(|| md_cell(id))
 }

@@ -7,6 +7,8 @@ use crate::catalog::{Catalog, Source};
 pub struct Citations<'a> {
     catalog: &'a Catalog,
     cited: Vec<&'a Source>,
+    /// Each cited source's number, by id.
+    numbers: rustc_hash::FxHashMap<&'a str, usize>,
 }
 
 impl<'a> Citations<'a> {
@@ -14,26 +16,27 @@ impl<'a> Citations<'a> {
         Self {
             catalog,
             cited: Vec::new(),
+            numbers: rustc_hash::FxHashMap::default(),
         }
     }
 
     /// The reference marks for `ids`, e.g. `[1][3]`, numbering new sources as they come.
     pub fn cite(&mut self, ids: &[String]) -> String {
         let mut marks = String::new();
-        let mut seen = Vec::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         for id in ids {
             let Some(source) = self.catalog.source(id) else {
                 continue;
             };
-            let n = match self.cited.iter().position(|s| s.id == source.id) {
-                Some(i) => i + 1,
+            let n = match self.numbers.get(source.id.as_str()) {
+                Some(n) => *n,
                 None => {
                     self.cited.push(source);
+                    self.numbers.insert(&source.id, self.cited.len());
                     self.cited.len()
                 }
             };
-            if !seen.contains(&n) {
-                seen.push(n);
+            if seen.insert(n) {
                 marks.push_str(&format!("[{n}]"));
             }
         }

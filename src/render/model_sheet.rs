@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::ListFormat;
 use super::citations::Citations;
 use super::data::{write_json, write_yaml};
-use super::markdown::{md_cell, md_text};
+use super::markdown::{code_block, code_span, md_cell, md_text, source_link};
 use super::terminal::Look;
 use crate::catalog::{Catalog, CatalogRef, Fact, Model, State};
 use crate::error::{Error, output};
@@ -111,9 +111,10 @@ fn sheet<'a>(catalog: &'a Catalog, model: &'a Model) -> Sheet<'a> {
     ids.extend(model.example.sources.iter());
     ids.extend(model.status.dates.iter().flat_map(|d| d.sources.iter()));
     let mut sources: Vec<&crate::catalog::Source> = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for id in ids {
         if let Some(s) = catalog.source(id)
-            && !sources.iter().any(|x| x.id == s.id)
+            && seen.insert(s.id.as_str())
         {
             sources.push(s);
         }
@@ -250,7 +251,11 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
     let mut c = Citations::new(catalog);
     let mut s = String::new();
     let cite = |c: &mut Citations, ids: &[String]| c.cite(ids).replace('[', "[^");
-    s.push_str(&format!("# {} (`{}`)\n\n", model.name, model.id));
+    s.push_str(&format!(
+        "# {} ({})\n\n",
+        md_text(&model.name),
+        code_span(&model.id, false)
+    ));
     s.push_str(&format!("**Status:** {}", model.status.state.as_str()));
     if let Some(note) = &model.status.note {
         s.push_str(&format!(
@@ -263,7 +268,7 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
     for d in &model.status.dates {
         s.push_str(&format!(
             "- {}: {}{}\n",
-            d.date,
+            md_text(&d.date),
             md_text(&d.event),
             cite(&mut c, &d.sources)
         ));
@@ -312,10 +317,9 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
                 cite(&mut c, &step.sources)
             ));
             if let Some(command) = &step.command {
-                s.push_str(&format!(
-                    "\n   ```sh\n{}\n   ```\n\n",
-                    indent(command.trim(), "   ")
-                ));
+                s.push('\n');
+                s.push_str(&code_block(command.trim(), "sh", "   "));
+                s.push('\n');
             }
         }
     }
@@ -326,29 +330,21 @@ fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(),
         cite(&mut c, &model.example.sources)
     ));
     if !model.example.commands.is_empty() {
-        s.push_str("\n```sh\n");
-        for command in &model.example.commands {
-            s.push_str(command.trim());
-            s.push('\n');
-        }
-        s.push_str("```\n");
+        let commands: Vec<&str> = model.example.commands.iter().map(|c| c.trim()).collect();
+        s.push('\n');
+        s.push_str(&code_block(&commands.join("\n"), "sh", ""));
     }
     s.push_str(&format!(
         "\nCatalog as of {} ({}).\n\n",
-        catalog.as_of, catalog.origin
+        md_text(&catalog.as_of),
+        md_text(&catalog.origin.to_string())
     ));
     for (n, source) in c.list() {
         s.push_str(&format!(
-            "[^{n}]: [{}]({}) (as of {})\n",
-            source.title, source.url, source.as_of
+            "[^{n}]: {} (as of {})\n",
+            source_link(&source.title, &source.url),
+            md_text(&source.as_of)
         ));
     }
     out.write_all(s.as_bytes()).map_err(output)
-}
-
-fn indent(text: &str, prefix: &str) -> String {
-    text.lines()
-        .map(|l| format!("{prefix}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
