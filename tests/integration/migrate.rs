@@ -629,3 +629,53 @@ fn patched_inputs_scan_without_workload_id_wiring_errors() {
     }
     assert_eq!(checked, converted.len());
 }
+
+#[test]
+fn the_sdk_comes_from_the_flag_then_an_answers_file_then_an_annotation() {
+    let tmp = TempDir::new().unwrap();
+    let answers = tmp.path().join("answers.yaml");
+    fs::write(
+        &answers,
+        "sdk:\n  team-a/Deployment/orders-api: legacy-imds\n  billing/Deployment/billing-sync: current\n",
+    )
+    .unwrap();
+    let plan = |extra: &[&str]| {
+        let (run, out) = migrate("cluster", extra);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let plan: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.path().join("out/plan.json")).unwrap())
+                .unwrap();
+        let paths: BTreeMap<String, String> = plan["workloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["name"].as_str().unwrap().to_owned(),
+                    w["path"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let manual: Vec<String> = plan["manual"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_owned())
+            .collect();
+        (paths, manual)
+    };
+    // The answers file moves orders-api to the proxy; the workload's own annotation still wins
+    // over it for billing-sync.
+    let (paths, _) = plan(&["--answers", path_str(&answers)]);
+    assert_eq!(paths["orders-api"], "proxy");
+    assert_eq!(paths["billing-sync"], "proxy");
+    // Every workload on a legacy SDK: the CronJob needs native sidecars.
+    let (paths, manual) = plan(&["--sdk", "legacy-imds"]);
+    assert!(manual.contains(&"orders-report".to_owned()), "{manual:?}");
+    assert_eq!(paths["orders-worker"], "proxy");
+    let (paths, _) = plan(&["--sdk", "legacy-imds", "--native-sidecars"]);
+    assert_eq!(paths["orders-report"], "proxy");
+    let (run, _) = migrate("cluster", &["--answers", "/nonexistent/answers.yaml"]);
+    crate::support::assert_clean_error(&run, 2);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+}
