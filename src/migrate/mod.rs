@@ -741,6 +741,30 @@ pub fn plan(index: &Index, options: &Options) -> Plan {
             None => service_account_for(&c.plan.selector),
         };
         let primary = c.identity_keys[0].clone();
+        // A ServiceAccount already federated with another identity keeps it.
+        let planned = identities[&primary]
+            .usable
+            .as_ref()
+            .map(|p| p.client_id.clone())
+            .unwrap_or_default();
+        if let Some(existing) = index
+            .service_account(&o.namespace, &sa)
+            .and_then(|a| lookup(&a.meta.annotations, WI_CLIENT_ID))
+            .filter(|e| !e.value.eq_ignore_ascii_case(&planned))
+        {
+            manual.push(ManualStep {
+                namespace: o.namespace.clone(),
+                kind: o.kind.clone(),
+                name: o.name.clone(),
+                at: at(index, o.loc),
+                reason: format!(
+                    "ServiceAccount {sa} already carries client-id {} ({}), not the client id of AzureIdentity {primary}: give this workload its own ServiceAccount",
+                    crate::diag::clip(&existing.value, 40),
+                    at(index, existing.loc)
+                ),
+            });
+            continue;
+        }
         match sa_owner.get(&(o.namespace.clone(), sa.clone())) {
             Some(owner) if *owner != primary => {
                 manual.push(ManualStep {

@@ -197,6 +197,7 @@ fn cluster_fixture_decisions() {
     assert!(manual_reason("reports-elsewhere").contains("matches no AzureIdentityBinding"));
     assert!(manual_reason("old-app").contains("pre-v1.6.0"));
     assert!(manual_reason("ledger-legacy").contains("several identities"));
+    assert!(manual_reason("payments-api").contains("already carries client-id"));
     let ledger = plan["workloads"]
         .as_array()
         .unwrap()
