@@ -34,11 +34,23 @@ pub fn advise(
     index: &Index,
     object: &Object,
     mechanism: Mechanism,
+    memo: &mut Memo,
 ) -> Option<WorkloadAdvice> {
     let Body::Workload(w) = &object.body else {
         return None;
     };
     let inferred = infer(index, object, &w.pod, mechanism);
+    // Most workloads of a cluster give the same answers: evaluate each set once.
+    let key: Vec<(String, String)> = inferred
+        .iter()
+        .map(|i| (i.question.clone(), i.answer.to_string()))
+        .collect();
+    if let Some(model) = memo.models.get(&key) {
+        return Some(WorkloadAdvice {
+            model: model.clone(),
+            inferred,
+        });
+    }
     let given: Vec<(String, Answer, Origin)> = inferred
         .iter()
         .filter(|i| catalog.question(&i.question).is_some())
@@ -52,10 +64,15 @@ pub fn advise(
         .collect();
     let interview = interview::run(catalog, given, &mut interview::Defaults).ok()?;
     let advice = engine::evaluate(catalog, interview.answers, interview.defaulted);
-    Some(WorkloadAdvice {
-        model: advice.recommendation.map(|r| r.model.to_owned()),
-        inferred,
-    })
+    let model = advice.recommendation.map(|r| r.model.to_owned());
+    memo.models.insert(key, model.clone());
+    Some(WorkloadAdvice { model, inferred })
+}
+
+/// The models already recommended, by inferred answers.
+#[derive(Default)]
+pub struct Memo {
+    models: std::collections::HashMap<Vec<(String, String)>, Option<String>>,
 }
 
 fn answer(question: &str, answer: Answer, because: impl Into<String>) -> Inferred {
@@ -130,14 +147,7 @@ pub fn infer(index: &Index, object: &Object, pod: &Pod, mechanism: Mechanism) ->
         && let Some(client) =
             lookup(&sa.meta.annotations, WI_CLIENT_ID).filter(|c| is_guid(&c.value))
     {
-        let sharing = index
-            .of_kind("ServiceAccount")
-            .filter(|(_, s)| {
-                lookup(&s.meta.annotations, WI_CLIENT_ID)
-                    .is_some_and(|c| c.value.eq_ignore_ascii_case(&client.value))
-            })
-            .count()
-            .max(1);
+        let sharing = index.service_accounts_with_client_id(&client.value).max(1);
         out.push(answer(
             "service_accounts",
             Answer::Number(i64::try_from(sharing).unwrap_or(i64::MAX)),

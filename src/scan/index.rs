@@ -74,6 +74,8 @@ pub struct Index {
     /// Parsed objects (not from templates) by kind, in input order: the detectors look up the
     /// few NetworkPolicies or bindings once per workload.
     by_kind: FxHashMap<String, Vec<usize>>,
+    /// ServiceAccounts per client-id annotation (lowercase).
+    client_ids: FxHashMap<String, usize>,
 }
 
 impl Index {
@@ -87,6 +89,7 @@ impl Index {
             namespaces: FxHashMap::default(),
             keys: FxHashSet::default(),
             by_kind: FxHashMap::default(),
+            client_ids: FxHashMap::default(),
         };
         for (i, o) in index.objects.iter().enumerate() {
             if !o.template {
@@ -96,6 +99,12 @@ impl Index {
             match o.kind.as_str() {
                 "ServiceAccount" if !o.template => {
                     index.service_accounts.entry(key).or_insert(i);
+                    if let Some(c) = lookup(&o.meta.annotations, WI_CLIENT_ID) {
+                        *index
+                            .client_ids
+                            .entry(c.value.to_ascii_lowercase())
+                            .or_default() += 1;
+                    }
                 }
                 "SecretProviderClass" if !o.template => {
                     index.secret_provider_classes.entry(key).or_insert(i);
@@ -167,6 +176,14 @@ impl Index {
         self.secret_provider_classes
             .get(&(namespace.to_owned(), name.to_owned()))
             .copied()
+    }
+
+    /// How many ServiceAccounts of the input carry this client-id annotation.
+    pub fn service_accounts_with_client_id(&self, client_id: &str) -> usize {
+        self.client_ids
+            .get(&client_id.to_ascii_lowercase())
+            .copied()
+            .unwrap_or_default()
     }
 
     pub fn namespace(&self, name: &str) -> Option<&Object> {

@@ -219,8 +219,15 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
         }
     }
     if config.advice {
+        let mut memo = advice::Memo::default();
         for row in &mut workloads {
-            row.advice = advice::advise(catalog, &index, &index.objects[row.object], row.mechanism);
+            row.advice = advice::advise(
+                catalog,
+                &index,
+                &index.objects[row.object],
+                row.mechanism,
+                &mut memo,
+            );
         }
     }
     Ok(Report {
