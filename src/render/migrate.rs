@@ -276,18 +276,6 @@ fn commands(plan: &Plan) -> String {
              kubectl apply -f manifests/serviceaccounts.yaml\n",
         );
     }
-    if !plan.secret_provider_classes.is_empty() {
-        text.push_str("\n# SecretProviderClasses: usePodIdentity removed, clientID set (takes effect at the next mount).\n");
-        for s in &plan.secret_provider_classes {
-            let _ = writeln!(
-                text,
-                "kubectl patch secretproviderclass {} --namespace {} --type merge --patch-file {}",
-                quote(&s.name),
-                quote(&s.namespace),
-                quote(&s.patch)
-            );
-        }
-    }
     text.push_str(
         "\necho 'Phases 1 and 2 done. Next: roll out the patches (README.md, phase 3).'\n",
     );
@@ -514,8 +502,19 @@ fn readme(plan: &Plan) -> String {
          Each patch adds `azure.workload.identity/use: \"true\"` to the pod template (never to the ServiceAccount or the controller's own metadata) \
          and sets `serviceAccountName`; `aadpodidbinding` stays, so pod identity still answers until phase 5. \
          The proxy path asks the webhook for the migration proxy by annotation: the webhook injects a hardened, correctly ordered sidecar. \
+         A SecretProviderClass that used `usePodIdentity` is patched first (its volume is mounted when a pod starts, with the pod's ServiceAccount). \
          With kustomize, add each file under `patches:`; with kubectl:\n\n```sh\n",
     );
+    for sp in &plan.secret_provider_classes {
+        // Before the pods that mount it: a CSI volume is mounted when a pod starts.
+        let _ = writeln!(
+            t,
+            "kubectl patch secretproviderclass {} --namespace {} --type merge --patch-file {}",
+            quote(&sp.name),
+            quote(&sp.namespace),
+            quote(&sp.patch)
+        );
+    }
     for w in &plan.workloads {
         let _ = writeln!(t, "{}", rollout_command(w));
     }
