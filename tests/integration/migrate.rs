@@ -680,3 +680,30 @@ fn the_sdk_comes_from_the_flag_then_an_answers_file_then_an_annotation() {
     crate::support::assert_clean_error(&run, 2);
     assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
 }
+
+#[test]
+fn an_unrendered_template_is_a_manual_step_never_a_guess() {
+    let (run, tmp) = migrate("template", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("deployment.yaml:5:9: unrendered template"),
+        "{}",
+        run.stderr
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("out/plan.json")).unwrap())
+            .unwrap();
+    assert_eq!(plan["workloads"].as_array().unwrap().len(), 0);
+    let manual = &plan["manual"][0];
+    assert_eq!(
+        manual["at"],
+        "tests/fixtures/migrate/template/deployment.yaml:3"
+    );
+    assert!(manual["reason"].as_str().unwrap().contains("render it"));
+    assert!(
+        !tmp.path().join("out/manifests").exists(),
+        "no manifest for a guess"
+    );
+    check_outputs(&tmp.path().join("out"));
+}
