@@ -358,6 +358,27 @@ fn cleanup(plan: &Plan) -> String {
     );
     text.push_str("case \"$POD_IDENTITY_INSTALL\" in\n    addon)\n");
     text.push_str(
+        "        # As the AKS documentation removes the add-on (az aks pod-identity needs the aks-preview\n        \
+         # extension): each pod identity from the cluster first, then the add-on. The managed\n        \
+         # identities themselves stay: Workload ID uses them now.\n",
+    );
+    for o in plan
+        .pod_identity_objects
+        .iter()
+        .filter(|o| o.kind == "AzureIdentity")
+    {
+        let _ = writeln!(
+            text,
+            "        az aks pod-identity delete --resource-group \"$RESOURCE_GROUP\" --cluster-name \"$CLUSTER\" --namespace {} --name {} \\\n            || echo {}",
+            quote(&o.namespace),
+            quote(&o.name),
+            quote(&format!(
+                "not an add-on pod identity: {}/{} (delete it with kubectl)",
+                o.namespace, o.name
+            ))
+        );
+    }
+    text.push_str(
         "        az aks update --resource-group \"$RESOURCE_GROUP\" --name \"$CLUSTER\" --disable-pod-identity\n        ;;\n    helm)\n",
     );
     for o in &plan.pod_identity_objects {
