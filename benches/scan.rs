@@ -169,7 +169,7 @@ fn deployment(app: &str, ns: &str, mode: u64) -> String {
         _ => String::new(),
     };
     let mut env = String::new();
-    for k in 0..12 {
+    for k in 0..24 {
         let _ = write!(
             env,
             "            - name: SETTING_{k}\n              value: \"value-{k}-for-{app}-with-some-length\"\n"
@@ -195,7 +195,7 @@ fn service(app: &str, ns: &str) -> String {
 
 fn config_map(app: &str, ns: &str) -> String {
     let mut data = String::new();
-    for k in 0..20 {
+    for k in 0..40 {
         let _ = writeln!(data, "    key{k}: \"some configuration value number {k}\"");
     }
     format!(

@@ -16,7 +16,7 @@ use crate::render::Look;
 use crate::scan::index::Mechanism;
 use crate::scan::manifest::ProblemKind;
 use crate::scan::model::{Loc, Object};
-use crate::scan::{Finding, Report};
+use crate::scan::{Finding, Report, WorkloadRow};
 
 /// Output formats of `aks-id scan`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -236,13 +236,12 @@ fn write_findings(s: &mut String, report: &Report, findings: &[&Finding], look: 
     }
 }
 
-/// The JSON document of `-o json` and `-o yaml`.
-pub fn document(report: &Report) -> Value {
+fn summary(report: &Report) -> Value {
     let mut mechanisms = serde_json::Map::new();
     for m in Mechanism::ALL {
         mechanisms.insert(m.as_str().to_owned(), json!(report.mechanism_count(m)));
     }
-    let summary = json!({
+    json!({
         "inputs": report.index.files.len(),
         "documents": report.documents,
         "objects": report.index.objects.len(),
@@ -256,104 +255,141 @@ pub fn document(report: &Report) -> Value {
         },
         "errors": report.problems.iter().filter(|p| p.kind != ProblemKind::Template).count(),
         "templates": report.problems.iter().filter(|p| p.kind == ProblemKind::Template).count(),
-    });
-    let workloads: Vec<Value> = report
-        .workloads
-        .iter()
-        .map(|row| {
-            let o = report.object(row.object);
-            let mut w = json!({
-                "kind": o.kind,
-                "namespace": o.namespace,
-                "name": o.name,
-                "file": report.file(o.loc),
-                "line": o.loc.line,
-                "column": o.loc.column,
-                "mechanism": row.mechanism.as_str(),
-                "template": o.template,
-            });
-            if let Some(advice) = &row.advice {
-                let mut answers = serde_json::Map::new();
-                let mut because = serde_json::Map::new();
-                for i in &advice.inferred {
-                    answers.insert(i.question.clone(), json!(i.answer));
-                    because.insert(i.question.clone(), json!(i.because));
-                }
-                w["advice"] = json!({
-                    "model": advice.model,
-                    "inferred_answers": answers,
-                    "inferred_from": because,
-                });
-            }
-            w
-        })
-        .collect();
-    let objects: Vec<Value> = report
-        .identity_objects
-        .iter()
-        .map(|(i, role)| {
-            let o = report.object(*i);
-            json!({
-                "kind": o.kind,
-                "namespace": o.namespace,
-                "name": o.name,
-                "file": report.file(o.loc),
-                "line": o.loc.line,
-                "role": role,
-            })
-        })
-        .collect();
-    let findings: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let o = report.object(f.object);
-            let mut v = json!({
-                "id": f.id,
-                "severity": f.severity.as_str(),
-                "title": f.title,
-                "message": f.message,
-                "file": report.file(f.loc),
-                "line": f.loc.line,
-                "column": f.loc.column,
-                "object": { "kind": o.kind, "namespace": o.namespace, "name": o.name },
-                "sources": f.sources,
-            });
-            if let Some(reason) = &f.suppressed {
-                v["suppressed"] = json!({ "reason": reason });
-            }
-            v
-        })
-        .collect();
-    let errors: Vec<Value> = report
-        .problems
-        .iter()
-        .map(|p| {
-            json!({
-                "file": report.file(p.loc),
-                "line": p.loc.line,
-                "column": p.loc.column,
-                "kind": p.kind.as_str(),
-                "message": p.message,
-            })
-        })
-        .collect();
-    json!({
-        "schema_version": 1,
-        "summary": summary,
-        "workloads": workloads,
-        "objects": objects,
-        "findings": findings,
-        "errors": errors,
     })
 }
 
+fn workload(report: &Report, row: &WorkloadRow) -> Value {
+    let o = report.object(row.object);
+    let mut w = json!({
+        "kind": o.kind,
+        "namespace": o.namespace,
+        "name": o.name,
+        "file": report.file(o.loc),
+        "line": o.loc.line,
+        "column": o.loc.column,
+        "mechanism": row.mechanism.as_str(),
+        "template": o.template,
+    });
+    if let Some(advice) = &row.advice {
+        let mut answers = serde_json::Map::new();
+        let mut because = serde_json::Map::new();
+        for i in &advice.inferred {
+            answers.insert(i.question.clone(), json!(i.answer));
+            because.insert(i.question.clone(), json!(i.because));
+        }
+        w["advice"] = json!({
+            "model": advice.model,
+            "inferred_answers": answers,
+            "inferred_from": because,
+        });
+    }
+    w
+}
+
+fn identity_object(report: &Report, (i, role): &(usize, &str)) -> Value {
+    let o = report.object(*i);
+    json!({
+        "kind": o.kind,
+        "namespace": o.namespace,
+        "name": o.name,
+        "file": report.file(o.loc),
+        "line": o.loc.line,
+        "role": role,
+    })
+}
+
+fn finding(report: &Report, f: &Finding) -> Value {
+    let o = report.object(f.object);
+    let mut v = json!({
+        "id": f.id,
+        "severity": f.severity.as_str(),
+        "title": f.title,
+        "message": f.message,
+        "file": report.file(f.loc),
+        "line": f.loc.line,
+        "column": f.loc.column,
+        "object": { "kind": o.kind, "namespace": o.namespace, "name": o.name },
+        "sources": f.sources,
+    });
+    if let Some(reason) = &f.suppressed {
+        v["suppressed"] = json!({ "reason": reason });
+    }
+    v
+}
+
+fn problem(report: &Report, p: &crate::scan::manifest::Problem) -> Value {
+    json!({
+        "file": report.file(p.loc),
+        "line": p.loc.line,
+        "column": p.loc.column,
+        "kind": p.kind.as_str(),
+        "message": p.message,
+    })
+}
+
+/// The document of `-o json` and `-o yaml`, serialized item by item: a scan of thousands of
+/// files never holds its whole report as one JSON value.
+pub struct Document<'a>(pub &'a Report);
+
+/// A list serialized from an iterator made on demand.
+struct Items<F>(F);
+
+impl<F, I> serde::Serialize for Items<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+impl serde::Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let r = self.0;
+        let mut map = serializer.serialize_map(Some(6))?;
+        map.serialize_entry("schema_version", &1)?;
+        map.serialize_entry("summary", &summary(r))?;
+        map.serialize_entry(
+            "workloads",
+            &Items(|| r.workloads.iter().map(|w| workload(r, w))),
+        )?;
+        map.serialize_entry(
+            "objects",
+            &Items(|| r.identity_objects.iter().map(|o| identity_object(r, o))),
+        )?;
+        map.serialize_entry(
+            "findings",
+            &Items(|| r.findings.iter().map(|f| finding(r, f))),
+        )?;
+        map.serialize_entry(
+            "errors",
+            &Items(|| r.problems.iter().map(|p| problem(r, p))),
+        )?;
+        map.end()
+    }
+}
+
+/// The whole document as one JSON value (for tests and small reports).
+pub fn document(report: &Report) -> Value {
+    serde_json::to_value(Document(report)).unwrap_or(Value::Null)
+}
+
 pub fn json_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
-    crate::render::data::write_json(&document(report), out)
+    let mut writer = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
+    serde_json::to_writer_pretty(&mut writer, &Document(report)).map_err(|e| {
+        match e.io_error_kind() {
+            Some(kind) => out_err(std::io::Error::from(kind)),
+            None => out_err(std::io::Error::other(e)),
+        }
+    })?;
+    writer.write_all(b"\n").map_err(out_err)?;
+    writer.flush().map_err(out_err)
 }
 
 pub fn yaml_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
-    crate::render::data::write_yaml(&document(report), out)
+    crate::render::data::write_yaml(&Document(report), out)
 }
 
 /// `-o markdown`: a pull-request comment.

@@ -208,6 +208,36 @@ fn scalar_or_json(node: &Node) -> String {
     }
 }
 
+/// Environment variables the identity checks read: the Azure SDKs', Terraform's, the other
+/// managed-identity endpoints' and NMI's.
+fn relevant_env(name: &str) -> bool {
+    ["AZURE_", "ARM_", "MSI_", "IDENTITY_", "IMDS_"]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || name == "FORCENAMESPACED"
+}
+
+/// Command words and values the identity checks read: IMDS, managed-identity logins, the
+/// federated token, NMI's flags.
+fn relevant_word(word: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "169.254.169.254",
+        "/var/run/secrets/azure",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "--forceNamespaced",
+        "--allow-network-plugin-kubenet",
+        "--metadata-header-required",
+    ];
+    if MARKERS.iter().any(|m| word.contains(m)) {
+        return true;
+    }
+    let lower = word.to_ascii_lowercase();
+    lower.contains("login") || lower.contains("connect-azaccount")
+}
+
+/// Annotations too large to keep and never read: kubectl's copy of the whole object.
+const DROPPED_ANNOTATIONS: &[&str] = &["kubectl.kubernetes.io/last-applied-configuration"];
+
 /// Whether Kubernetes' YAML 1.1 reading gives a string: YAML 1.2 strings less the 1.1 booleans.
 fn k8s_string(node: &Node) -> bool {
     node.is_string() && node.yaml11_bool().is_none()
@@ -219,6 +249,7 @@ pub(crate) fn entries(file: u32, node: Option<&Node>) -> Vec<Entry> {
         return Vec::new();
     };
     map.iter()
+        .filter(|(k, _)| !k.as_str().is_some_and(|k| DROPPED_ANNOTATIONS.contains(&k)))
         .map(|(k, v)| Entry {
             key: scalar_or_json(k),
             value: scalar_or_json(v),
@@ -557,8 +588,14 @@ fn container(file: u32, c: &Node, init: bool) -> Container {
         ..Container::default()
     };
     for e in c.get("env").and_then(Node::as_seq).unwrap_or_default() {
+        let name = e.get("name").and_then(Node::as_str).unwrap_or_default();
+        let value = e.get("value").and_then(Node::as_str).unwrap_or_default();
+        // Only what identity checks read is kept: a pod's other settings are most of its text.
+        if !relevant_env(name) && !relevant_word(value) {
+            continue;
+        }
         out.env.push(Env {
-            name: e.get("name").map(scalar_or_json).unwrap_or_default(),
+            name: name.to_owned(),
             loc: loc(file, e),
             value: e.get("value").and_then(|n| text(file, n)),
             value_from: e
@@ -580,9 +617,18 @@ fn container(file: u32, c: &Node, init: bool) -> Container {
     for key in ["command", "args"] {
         match c.get(key).map(|n| &n.value) {
             Some(Value::Seq(words)) => {
-                out.words.extend(words.iter().filter_map(|w| text(file, w)));
+                out.words.extend(
+                    words
+                        .iter()
+                        .filter(|w| w.as_str().is_some_and(relevant_word))
+                        .filter_map(|w| text(file, w)),
+                );
             }
-            Some(Value::Scalar(_)) => out.words.extend(c.get(key).and_then(|n| text(file, n))),
+            Some(Value::Scalar(_)) => out.words.extend(
+                c.get(key)
+                    .filter(|n| n.as_str().is_some_and(relevant_word))
+                    .and_then(|n| text(file, n)),
+            ),
             _ => {}
         }
     }
@@ -596,7 +642,14 @@ fn container(file: u32, c: &Node, init: bool) -> Container {
         .and_then(Node::as_seq)
         .unwrap_or_default()
     {
-        if let Some(path) = m.get("mountPath").and_then(|n| text(file, n)) {
+        if let Some(path) = m
+            .get("mountPath")
+            .filter(|n| {
+                n.as_str()
+                    .is_some_and(|p| p.starts_with("/var/run/secrets/azure"))
+            })
+            .and_then(|n| text(file, n))
+        {
             out.mount_paths.push(path);
         }
     }
