@@ -565,11 +565,19 @@ pub fn plan(index: &Index, options: &Options) -> Plan {
             })
             .collect();
         if matched.is_empty() {
+            let elsewhere = bindings.iter().any(|b| b.selector == selector);
             step(
-                format!(
-                    "its aadpodidbinding label `{}` matches no AzureIdentityBinding in the input (NMI gives it no identity today)",
-                    crate::diag::clip(&selector, 80)
-                ),
+                if elsewhere {
+                    format!(
+                        "its aadpodidbinding label `{}` matches only bindings of other namespaces, and they are namespaced (--forceNamespaced or the Behavior annotation): NMI gives it no identity today",
+                        crate::diag::clip(&selector, 80)
+                    )
+                } else {
+                    format!(
+                        "its aadpodidbinding label `{}` matches no AzureIdentityBinding in the input (NMI gives it no identity today)",
+                        crate::diag::clip(&selector, 80)
+                    )
+                },
                 &mut manual,
             );
             continue;

@@ -194,7 +194,7 @@ fn cluster_fixture_decisions() {
     assert!(manual_reason("billing-win").contains("Windows"));
     assert!(manual_reason("billing-agent").contains("hostNetwork"));
     assert!(manual_reason("node-agent").contains("AzurePodIdentityException"));
-    assert!(manual_reason("reports-elsewhere").contains("matches no AzureIdentityBinding"));
+    assert!(manual_reason("reports-elsewhere").contains("only bindings of other namespaces"));
     assert!(manual_reason("old-app").contains("pre-v1.6.0"));
     assert!(manual_reason("ledger-legacy").contains("several identities"));
     assert!(manual_reason("payments-api").contains("already carries client-id"));
@@ -706,4 +706,26 @@ fn an_unrendered_template_is_a_manual_step_never_a_guess() {
         "no manifest for a guess"
     );
     check_outputs(&tmp.path().join("out"));
+}
+
+#[test]
+fn force_namespaced_mic_matches_bindings_in_their_own_namespace_only() {
+    let (run, tmp) = migrate("force-namespaced", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("out/plan.json")).unwrap())
+            .unwrap();
+    assert_eq!(plan["force_namespaced"], true);
+    assert_eq!(plan["workloads"][0]["name"], "same-namespace");
+    assert_eq!(plan["workloads"].as_array().unwrap().len(), 1);
+    assert_eq!(plan["manual"][0]["name"], "other-namespace");
+    assert!(
+        plan["manual"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("only bindings of other namespaces")
+    );
+    // MIC itself is removed in phase 6, never converted.
+    let cleanup = fs::read_to_string(tmp.path().join("out/cleanup.sh")).unwrap();
+    assert!(cleanup.contains("kubectl delete deployment 'mic' --namespace 'kube-system'"));
 }
