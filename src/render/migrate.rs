@@ -200,6 +200,9 @@ fn commands(plan: &Plan) -> String {
          cd \"$(dirname \"$0\")\"\n\n",
     );
     variables(plan, &mut text);
+    if let Some(issuer) = &plan.issuer {
+        let _ = writeln!(text, "ISSUER={}", quote(issuer));
+    }
     text.push_str(
         "\n# Phase 1: the OIDC issuer and Workload ID on the cluster.\n\
          enabled=\"$(az aks show --resource-group \"$RESOURCE_GROUP\" --name \"$CLUSTER\" \\\n    \
@@ -208,13 +211,10 @@ fn commands(plan: &Plan) -> String {
          az aks update --resource-group \"$RESOURCE_GROUP\" --name \"$CLUSTER\" --enable-oidc-issuer --enable-workload-identity\n\
          fi\n",
     );
-    match &plan.issuer {
-        Some(issuer) => {
-            let _ = writeln!(text, "ISSUER={}", quote(issuer));
-        }
-        None => text.push_str(
+    if plan.issuer.is_none() {
+        text.push_str(
             "ISSUER=\"$(az aks show --resource-group \"$RESOURCE_GROUP\" --name \"$CLUSTER\" --query 'oidcIssuerProfile.issuerUrl' -o tsv)\"\n",
-        ),
+        );
     }
     text.push_str(
         "case \"$ISSUER\" in\n    https://*) ;;\n    *) echo \"the cluster's OIDC issuer is not an https: URL: $ISSUER\" >&2; exit 1 ;;\nesac\n",

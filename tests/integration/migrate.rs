@@ -126,6 +126,8 @@ fn cluster_fixture_golden_folder() {
             "aks-prod",
             "--tenant-id",
             "cccccccc-0000-0000-0000-000000000003",
+            "--issuer",
+            "https://eastus.oic.prod-aks.azure.com/cccccccc-0000-0000-0000-000000000003/dddddddd-0000-0000-0000-000000000004/",
         ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
