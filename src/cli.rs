@@ -96,6 +96,10 @@ Examples:
     #[command(after_help = SCAN_HELP)]
     Scan(ScanArgs),
 
+    /// Plan the move from pod-managed identity to Workload ID: runbook, manifests, scripts
+    #[command(after_help = MIGRATE_HELP)]
+    Migrate(MigrateArgs),
+
     /// List what `scan` can find, or explain one finding id
     #[command(after_help = "\
 Examples:
@@ -253,6 +257,71 @@ pub struct ScanArgs {
     pub width: Option<u16>,
 }
 
+const MIGRATE_HELP: &str = "\
+Reads manifests, rendered charts or a `kubectl get -A -o yaml` dump (the same inputs as scan)
+and writes, all or nothing, into DIR: README.md (the runbook: one line per workload, six phases
+with a check and a rollback each), manifests/ (ServiceAccounts and one patch per workload),
+commands.sh (phases 1-2), cleanup.sh (phases 5-6) and plan.json. Nothing is applied or run.
+
+The SDK of one workload can also be set by the annotation `aks-id/sdk: legacy-imds` on the
+workload or its pod template, or in an answers file:
+  sdk: {\"team-a/Deployment/orders\": legacy-imds}
+
+Examples:
+  kubectl get deploy,sts,ds,job,cronjob,pod,sa,ns,secretproviderclass,azureidentity,azureidentitybinding,azurepodidentityexception -A -o yaml > cluster.yaml
+  aks-id migrate cluster.yaml --out migration --resource-group rg --cluster aks
+  aks-id migrate k8s/ --out migration --sdk legacy-imds --issuer https://eastus.oic.prod-aks.azure.com/TENANT/ID/
+
+Exit codes: 0 written, 1 an input could not be read (the rest was planned), 2 bad usage or a
+refused value (the folder is written; refused objects are manual steps).";
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Files and folders to read; `-` reads stdin [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The folder to write the plan into (refused if not empty, unless --force)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Write into a non-empty --out folder: the plan's files are replaced, other files kept
+    #[arg(long)]
+    pub force: bool,
+
+    /// The cluster's OIDC issuer URL (https:); else commands.sh reads it with `az aks show`
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// Tenant id written on the ServiceAccounts (azure.workload.identity/tenant-id)
+    #[arg(long, value_name = "GUID")]
+    pub tenant_id: Option<String>,
+
+    /// How the applications get tokens today, unless a workload says otherwise
+    #[arg(long, value_enum, default_value_t = crate::migrate::Sdk::Current, value_name = "SDK")]
+    pub sdk: crate::migrate::Sdk,
+
+    /// Per-workload SDKs: `sdk: {NAMESPACE/KIND/NAME: current|legacy-imds}`
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+
+    /// The cluster's resource group, for the commands
+    #[arg(long, value_name = "GROUP")]
+    pub resource_group: Option<String>,
+
+    /// The cluster's name, for the commands and the federated credentials' names
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The cluster runs Kubernetes 1.32+ (native sidecars): Jobs may use the migration proxy
+    #[arg(long)]
+    pub native_sidecars: bool,
+
+    /// Namespace of objects that name none
+    #[arg(short, long, default_value = "default", value_name = "NS")]
+    pub namespace: String,
+}
+
 #[derive(Debug, Args)]
 pub struct FindingsArgs {
     /// A finding id to explain
@@ -381,6 +450,19 @@ impl Cli {
                 format: args.output,
                 width: args.width,
             },
+            Command::Migrate(args) => Invocation::Migrate(commands::migrate::Options {
+                paths: args.paths,
+                out: args.out,
+                force: args.force,
+                issuer: args.issuer,
+                tenant_id: args.tenant_id,
+                sdk: args.sdk,
+                answers: args.answers,
+                resource_group: args.resource_group,
+                cluster: args.cluster,
+                native_sidecars: args.native_sidecars,
+                namespace: args.namespace,
+            }),
             Command::Rules(RulesCommand::Check { dir }) => Invocation::RulesCheck { dir },
             Command::Rules(RulesCommand::Export { dir, force }) => {
                 Invocation::RulesExport { dir, force }

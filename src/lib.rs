@@ -19,6 +19,8 @@ pub mod diag;
 pub mod display;
 pub mod error;
 pub mod fsio;
+pub mod migrate;
+pub mod plan;
 pub mod render;
 pub mod scan;
 pub mod startup_alloc;

@@ -6,6 +6,7 @@ pub mod advise;
 pub mod compare;
 pub mod completions;
 pub mod man;
+pub mod migrate;
 pub mod models;
 pub mod questions;
 pub mod rules;
@@ -57,6 +58,7 @@ pub enum Invocation {
     },
     RulesSchema,
     Scan(scan::Options),
+    Migrate(migrate::Options),
     /// `findings [ID]`: list the findings, or explain one.
     Findings {
         id: Option<String>,
@@ -139,6 +141,10 @@ pub fn execute(
         }
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
+        Invocation::Migrate(options) => {
+            let catalog = load_catalog(settings)?;
+            migrate::run(&catalog, &options, out, err)
+        }
         Invocation::Scan(options) => {
             let catalog = load_catalog(settings)?;
             scan::run(&catalog, &options, terminal, settings.color, out)

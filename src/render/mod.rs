@@ -9,6 +9,7 @@ pub mod citations;
 pub mod compare;
 pub mod data;
 pub mod markdown;
+pub mod migrate;
 pub mod model_sheet;
 pub mod questions;
 pub mod sarif;

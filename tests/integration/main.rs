@@ -9,6 +9,7 @@ mod compare;
 mod conventions;
 mod expert;
 mod hardening;
+mod migrate;
 mod output;
 mod parser_properties;
 mod properties;
