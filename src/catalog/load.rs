@@ -54,6 +54,7 @@ pub(crate) struct Unread {
     pub models: Partial,
     pub questions: Partial,
     pub rows: Partial,
+    pub targets: Partial,
 }
 
 #[derive(Default)]
@@ -196,7 +197,7 @@ macro_rules! list_file {
 }
 
 list_file!(SourcesFile, Source, sources, |u| Some(&mut u.sources));
-list_file!(TargetsFile, Target, targets, |_| None);
+list_file!(TargetsFile, Target, targets, |u| Some(&mut u.targets));
 list_file!(QuestionsFile, Question, questions, |u| Some(
     &mut u.questions
 ));
@@ -385,6 +386,7 @@ impl Unread {
             CATALOG_FILE => self.rows.all = true,
             SOURCES_FILE => self.sources.all = true,
             QUESTIONS_FILE => self.questions.all = true,
+            TARGETS_FILE => self.targets.all = true,
             rel if is_model_file(rel) => {
                 let stem = rel.trim_start_matches("models/").trim_end_matches(".yaml");
                 self.models.ids.insert(stem.to_owned());

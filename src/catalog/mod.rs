@@ -45,8 +45,11 @@ pub struct Source {
     pub id: String,
     pub title: String,
     pub url: String,
-    /// The page's date as last checked: YYYY-MM-DD or YYYY-MM.
+    /// The page's own date (its ms.date or last commit) as last read: YYYY-MM-DD or YYYY-MM.
     pub as_of: String,
+    /// When the page was last read against the catalog, if that differs from `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<String>,
 }
 
 /// `catalog.yaml`.
@@ -273,12 +276,37 @@ pub struct Rule {
     pub caveats: Vec<Caveat>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<RuleStep>,
+    /// Grants that replace a target's own grant for one model when the rule fires.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<RuleGrant>,
     pub sources: Vec<String>,
+}
+
+/// The model id of caveats and steps shown when no model fits the answers.
+pub const NO_MODEL: &str = "none";
+
+/// How access to one target is granted under one model when a rule's answers hold: the
+/// principal, role and command differ from the target's own grant (for example, image pulls
+/// outside AKS, or what the control plane needs from a service applications use).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleGrant {
+    pub model: String,
+    /// A target id from `targets.yaml`.
+    pub target: String,
+    /// Least privilege first; empty when the model needs no role on the target.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// Where access is granted and to whom, as one or two sentences.
+    pub how: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Caveat {
+    /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
     pub text: String,
 }
@@ -286,6 +314,7 @@ pub struct Caveat {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleStep {
+    /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

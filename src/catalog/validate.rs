@@ -14,6 +14,7 @@ pub(crate) struct Validator<'a> {
     parsed: &'a Parsed,
     source_ids: HashSet<&'a str>,
     model_ids: Vec<&'a str>,
+    target_ids: HashSet<&'a str>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -23,6 +24,7 @@ impl<'a> Validator<'a> {
             parsed,
             source_ids: parsed.sources.iter().map(|s| s.value.id.as_str()).collect(),
             model_ids: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
+            target_ids: parsed.targets.iter().map(|t| t.value.id.as_str()).collect(),
             diagnostics: Vec::new(),
         }
     }
@@ -139,6 +141,15 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
+            if let Some(checked) = &s.value.checked
+                && !is_date(checked)
+            {
+                self.error(
+                    s.doc,
+                    &s.path.key("checked"),
+                    format!("checked `{checked}` must be a date, YYYY-MM-DD or YYYY-MM"),
+                );
+            }
         }
     }
 
@@ -218,6 +229,13 @@ impl<'a> Validator<'a> {
                         "model id `{}` must match its file name `{stem}.yaml`",
                         model.id
                     ),
+                );
+            }
+            if model.id == NO_MODEL {
+                self.error(
+                    doc,
+                    &path.key("id"),
+                    format!("`{NO_MODEL}` is reserved for steps shown when no model fits"),
                 );
             }
             if let Some(note) = &model.status.note {
@@ -386,7 +404,7 @@ impl<'a> Validator<'a> {
                 }
             }
             for (i, caveat) in rule.caveats.iter().enumerate() {
-                if !self.is_model(&caveat.model) {
+                if caveat.model != NO_MODEL && !self.is_model(&caveat.model) {
                     self.model_ref(
                         doc,
                         &path.key("caveats").index(i).key("model"),
@@ -395,8 +413,26 @@ impl<'a> Validator<'a> {
                 }
             }
             for (i, step) in rule.steps.iter().enumerate() {
-                if !self.is_model(&step.model) {
+                if step.model != NO_MODEL && !self.is_model(&step.model) {
                     self.model_ref(doc, &path.key("steps").index(i).key("model"), &step.model);
+                }
+            }
+            for (i, grant) in rule.grants.iter().enumerate() {
+                let at = || path.key("grants").index(i);
+                if !self.is_model(&grant.model) {
+                    self.model_ref(doc, &at().key("model"), &grant.model);
+                }
+                if !self.target_ids.contains(grant.target.as_str())
+                    && !self.parsed.unread.targets.excuses(&grant.target)
+                {
+                    self.error(
+                        doc,
+                        &at().key("target"),
+                        format!("unknown target `{}` (not in targets.yaml)", grant.target),
+                    );
+                }
+                if grant.how.trim().is_empty() {
+                    self.error(doc, &at().key("how"), "how is empty");
                 }
             }
             let changes = !rule.score.is_empty() || !rule.exclude.is_empty();
@@ -410,12 +446,16 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            if !changes && rule.caveats.is_empty() && rule.steps.is_empty() {
+            if !changes
+                && rule.caveats.is_empty()
+                && rule.steps.is_empty()
+                && rule.grants.is_empty()
+            {
                 self.error(
                     doc,
                     path,
                     format!(
-                        "rule `{}` has no effect (no score, exclude, caveats or steps)",
+                        "rule `{}` has no effect (no score, exclude, caveats, steps or grants)",
                         rule.id
                     ),
                 );

@@ -59,6 +59,10 @@ fn effects(rule: &Rule) -> String {
         let models: Vec<&str> = rule.steps.iter().map(|c| c.model.as_str()).collect();
         parts.push(format!("step for {}", dedup(&models).join(", ")));
     }
+    if !rule.grants.is_empty() {
+        let models: Vec<&str> = rule.grants.iter().map(|g| g.model.as_str()).collect();
+        parts.push(format!("grant for {}", dedup(&models).join(", ")));
+    }
     parts.join("; ")
 }
 
@@ -102,11 +106,6 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
         ..look
     };
     let mut s = String::new();
-    let heading = |s: &mut String, title: &str| {
-        s.push('\n');
-        s.push_str(&look.bold(title));
-        s.push('\n');
-    };
     match &advice.recommendation {
         Some(r) => s.push_str(&format!(
             "{} {} ({}), score {}\n",
@@ -134,7 +133,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
     s.push('\n');
 
     if let Some(r) = &advice.recommendation {
-        heading(&mut s, "Why");
+        heading(&mut s, &look, "Why");
         let why: Vec<&str> = advice
             .ranking
             .iter()
@@ -146,7 +145,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
             s.push('\n');
         }
         if !advice.tradeoffs.pros.is_empty() || !advice.tradeoffs.cons.is_empty() {
-            heading(&mut s, "Trade-offs");
+            heading(&mut s, &look, "Trade-offs");
             for pro in &advice.tradeoffs.pros {
                 s.push_str(&look.wrap_hanging(&format!("+ {pro}"), "  ", "    "));
                 s.push('\n');
@@ -156,15 +155,9 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
                 s.push('\n');
             }
         }
-        if !advice.caveats.is_empty() {
-            heading(&mut s, "Caveats");
-            for caveat in &advice.caveats {
-                s.push_str(&look.wrap_hanging(&format!("! {}", caveat.text), "  ", "    "));
-                s.push('\n');
-            }
-        }
+        write_caveats(&mut s, advice, &look);
         if !advice.grants.is_empty() {
-            heading(&mut s, "Roles to grant");
+            heading(&mut s, &look, "Roles to grant");
             for grant in &advice.grants {
                 let roles = if grant.roles.is_empty() {
                     "no built-in role: see how".to_owned()
@@ -194,22 +187,14 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
                 }
             }
         }
-        if !advice.steps.is_empty() {
-            heading(&mut s, "Next steps");
-            for (i, step) in advice.steps.iter().enumerate() {
-                let number = format!("{:>2}. ", i + 1);
-                s.push_str(&look.wrap_hanging(&format!("{number}{}", step.text), "  ", "      "));
-                s.push('\n');
-                if let Some(command) = step.command {
-                    for line in command.lines() {
-                        s.push_str(&format!("      {}\n", look.dim(line)));
-                    }
-                }
-            }
-        }
+        write_steps(&mut s, advice, &look);
+    } else {
+        // No model fits: what to do instead.
+        write_caveats(&mut s, advice, &look);
+        write_steps(&mut s, advice, &look);
     }
 
-    heading(&mut s, "Ranking");
+    heading(&mut s, &look, "Ranking");
     let mut table = look.table();
     table.set_header(vec!["model", "score", "verdict"]);
     for (i, r) in advice.ranking.iter().enumerate() {
@@ -230,7 +215,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
     s.push('\n');
 
     if let Some(fired) = fired {
-        heading(&mut s, "Rules that fired (--explain)");
+        heading(&mut s, &look, "Rules that fired (--explain)");
         let mut table = look.table();
         table.set_header(vec!["#", "rule", "effect"]);
         for (i, rule) in fired.iter().enumerate() {
@@ -242,6 +227,7 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
 
     heading(
         &mut s,
+        &look,
         &format!(
             "Sources (catalog as of {}, {})",
             advice.catalog.as_of, advice.catalog.source
@@ -251,6 +237,38 @@ fn text(advice: &Advice, fired: Option<&[&Rule]>, look: Look) -> String {
         s.push_str(&format!("  {url}\n"));
     }
     s
+}
+
+fn heading(s: &mut String, look: &Look, title: &str) {
+    s.push('\n');
+    s.push_str(&look.bold(title));
+    s.push('\n');
+}
+
+fn write_caveats(s: &mut String, advice: &Advice, look: &Look) {
+    if !advice.caveats.is_empty() {
+        heading(s, look, "Caveats");
+        for caveat in &advice.caveats {
+            s.push_str(&look.wrap_hanging(&format!("! {}", caveat.text), "  ", "    "));
+            s.push('\n');
+        }
+    }
+}
+
+fn write_steps(s: &mut String, advice: &Advice, look: &Look) {
+    if !advice.steps.is_empty() {
+        heading(s, look, "Next steps");
+        for (i, step) in advice.steps.iter().enumerate() {
+            let number = format!("{:>2}. ", i + 1);
+            s.push_str(&look.wrap_hanging(&format!("{number}{}", step.text), "  ", "      "));
+            s.push('\n');
+            if let Some(command) = step.command {
+                for line in command.lines() {
+                    s.push_str(&format!("      {}\n", look.dim(line)));
+                }
+            }
+        }
+    }
 }
 
 /// The reason of the first rule that excluded `model`.
@@ -324,6 +342,13 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                     s.push_str(&format!("- **{}**: {}\n", r.name, md_text(&reason)));
                 }
             }
+            if !advice.caveats.is_empty() {
+                s.push('\n');
+            }
+            for caveat in &advice.caveats {
+                s.push_str(&format!("- Caveat: {}\n", md_text(caveat.text)));
+            }
+            md_steps(&mut s, advice);
         }
     }
 
@@ -366,19 +391,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                 s.push_str(&format!("| {} | {roles} | {how} |\n", md_cell(g.name)));
             }
         }
-        if !advice.steps.is_empty() {
-            s.push_str("\n### Next steps\n\n");
-            for (i, step) in advice.steps.iter().enumerate() {
-                s.push_str(&format!("{}. {}\n", i + 1, md_text(step.text)));
-                if let Some(command) = step.command {
-                    s.push_str("\n   ```sh\n");
-                    for line in command.lines() {
-                        s.push_str(&format!("   {line}\n"));
-                    }
-                    s.push_str("   ```\n\n");
-                }
-            }
-        }
+        md_steps(&mut s, advice);
     }
 
     s.push_str("\n## Alternatives considered\n\n| Model | Score | Verdict |\n|---|---|---|\n");
@@ -416,6 +429,22 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
         s.push_str(&format!("- <{url}>\n"));
     }
     s
+}
+
+fn md_steps(s: &mut String, advice: &Advice) {
+    if !advice.steps.is_empty() {
+        s.push_str("\n### Next steps\n\n");
+        for (i, step) in advice.steps.iter().enumerate() {
+            s.push_str(&format!("{}. {}\n", i + 1, md_text(step.text)));
+            if let Some(command) = step.command {
+                s.push_str("\n   ```sh\n");
+                for line in command.lines() {
+                    s.push_str(&format!("   {line}\n"));
+                }
+                s.push_str("   ```\n\n");
+            }
+        }
+    }
 }
 
 fn label(question: &crate::catalog::Question, id: &str) -> String {

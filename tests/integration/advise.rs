@@ -1164,9 +1164,8 @@ fn json_has_the_shape_of_design_section_5() {
             "{file:?}: sources without repeats"
         );
         if doc["recommendation"].is_null() {
-            assert!(doc["caveats"].as_array().unwrap().is_empty());
+            // No model gets grants; the caveats and steps are those written for this case.
             assert!(doc["grants"].as_array().unwrap().is_empty());
-            assert!(doc["next_steps"].as_array().unwrap().is_empty());
         }
     }
 }

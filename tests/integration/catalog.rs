@@ -427,3 +427,33 @@ fn several_problems_in_different_files_are_all_reported_in_file_order() {
     assert!(stderr.contains(&at(d, "rules.yaml", "no_such_question")));
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn rule_grants_must_name_a_model_and_a_target_and_none_is_for_steps_only() {
+    let dir = exported();
+    let d = dir.path();
+    insert_first(
+        d,
+        "rules.yaml",
+        "rules",
+        "  - id: test-bad-grants\n    grants:\n      - {model: workload, target: no-such-target, how: Somewhere.}\n      - {model: none, target: acr, how: Somewhere.}\n    steps:\n      - {model: none, text: What to do when no model fits.}\n    sources: [wi-overview]\n",
+    );
+    let stderr = check(d);
+    for expected in [
+        format!(
+            "{}unknown target `no-such-target` (not in targets.yaml)",
+            at(d, "rules.yaml", "no-such-target")
+        ),
+        format!(
+            "{}unknown model `none` (models: cluster, pod, workload)",
+            at(d, "rules.yaml", "none, target: acr")
+        ),
+    ] {
+        assert!(stderr.contains(&expected), "{expected}\nin:\n{stderr}");
+    }
+    assert_eq!(
+        stderr.lines().count(),
+        3,
+        "the `none` step is fine: {stderr}"
+    );
+}

@@ -6,6 +6,7 @@ mod architecture;
 mod catalog;
 mod cli;
 mod compare;
+mod expert;
 mod hardening;
 mod output;
 mod parser_properties;
