@@ -152,9 +152,13 @@ pub struct AdviseArgs {
     #[arg(short, long, value_enum, default_value_t = AdviceFormat::Text, value_name = "FORMAT")]
     pub output: AdviceFormat,
 
-    /// Add the table of every rule that fired and what it changed (text and markdown)
+    /// Add the table of every rule that fired and what it changed, and the scores (text and markdown)
     #[arg(long)]
     pub explain: bool,
+
+    /// Show everything, not one screen: every reason, trade-off and caveat, role alternatives and commands, every source of each statement (text)
+    #[arg(long)]
+    pub detail: bool,
 
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
@@ -261,6 +265,7 @@ impl Cli {
                 no_input: args.no_input,
                 format: args.output,
                 explain: args.explain,
+                detail: args.detail,
                 width: args.width,
             }),
             Command::Questions(args) => Invocation::Questions {

@@ -10,6 +10,7 @@ pub mod files;
 pub mod load;
 pub mod names;
 pub mod schema;
+pub mod statements;
 mod validate;
 
 use schemars::JsonSchema;
@@ -26,9 +27,16 @@ pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fact {
+    /// A stable id for the statement, where one is needed: statements with the same id say the
+    /// same thing and `advise` shows them once. Lowercase letters, digits, `-` and `_`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub text: String,
     /// Ids from `sources.yaml`; at least one.
     pub sources: Vec<String>,
+    /// Pros and cons only: the answers that make this trade-off relevant; absent, always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
 }
 
 /// `sources.yaml`.
@@ -279,6 +287,10 @@ pub struct Rule {
     /// Grants that replace a target's own grant for one model when the rule fires.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<RuleGrant>,
+    /// The answers in `when` cannot be true together: why, as one or two sentences. `advise`
+    /// warns, naming those answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     pub sources: Vec<String>,
 }
 
@@ -291,6 +303,9 @@ pub const NO_MODEL: &str = "none";
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleGrant {
+    /// A stable id (see [`Fact::id`]); absent, `RULE/grants/INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub model: String,
     /// A target id from `targets.yaml`.
     pub target: String,
@@ -301,24 +316,53 @@ pub struct RuleGrant {
     pub how: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The rule's sources that back this grant; absent, all of the rule's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Caveat {
+    /// A stable id (see [`Fact::id`]); absent, `RULE/caveats/INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
     pub text: String,
+    /// The rule's sources that back this caveat; absent, all of the rule's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// True of every deployment of the model, or an alternative: `advise` shows it with
+    /// `--detail`, not on the first screen.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub detail: bool,
+    /// Shown only when these answers also hold (besides the rule's `when`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleStep {
+    /// A stable id (see [`Fact::id`]); absent, `RULE/steps/INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The rule's sources that back this step; absent, all of the rule's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// Shown only when these answers also hold (besides the rule's `when`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// A mapping whose keys must not repeat. Parsers that stream into a map keep the last of two

@@ -113,7 +113,7 @@ pub fn execute(
             )
         }
         Invocation::RulesCheck { dir } => {
-            rules::check(dir.as_ref().or(settings.rules.as_ref()), out)
+            rules::check(dir.as_ref().or(settings.rules.as_ref()), out, err)
         }
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
