@@ -82,6 +82,9 @@ pub struct Reason<'a> {
     /// The rule's id.
     pub id: &'a str,
     pub text: &'a str,
+    /// The reason in one short line, where the catalog gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<&'a str>,
     pub effects: crate::catalog::Map<&'a str, i64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub excludes: Vec<&'a str>,
@@ -212,6 +215,7 @@ pub fn evaluate_fired<'a>(
             reasons.push(Reason {
                 id: &rule.id,
                 text,
+                summary: rule.summary.as_deref().map(str::trim),
                 effects: Default::default(),
                 excludes: Vec::new(),
                 sources: cited(catalog, &rule.sources),

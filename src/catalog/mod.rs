@@ -271,6 +271,9 @@ pub struct Rule {
     /// Why; required when the rule changes a score or excludes a model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reason in one short line, for the first screen; absent, its first clause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// Model id -> score change.
     #[serde(
         default,

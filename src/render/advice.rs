@@ -312,7 +312,9 @@ impl<'c, 'a> Text<'c, 'a> {
                     && let Some(main) = r.reason.and_then(|id| reason(advice, id))
                 {
                     let room = self.look.width.saturating_sub(8);
-                    let text = headline(main.text, room);
+                    let text = main
+                        .summary
+                        .map_or_else(|| headline(main.text, room), str::to_owned);
                     self.cited_line(&text, &main.sources, "  ", "  ");
                     self.reasons_shown.push(main.id);
                 }
@@ -494,7 +496,8 @@ impl<'c, 'a> Text<'c, 'a> {
                         why.text.to_owned()
                     } else {
                         let room = self.look.width.saturating_sub(lead.len() + 10);
-                        headline(why.text, room)
+                        why.summary
+                            .map_or_else(|| headline(why.text, room), str::to_owned)
                     };
                     self.cited_line(&format!("{lead}: {text}"), &why.sources, "  ", "    ");
                     self.reasons_shown.push(why.id);
@@ -578,11 +581,18 @@ impl<'c, 'a> Text<'c, 'a> {
             let tradeoffs = advice.tradeoffs.pros.len() + advice.tradeoffs.cons.len();
             let caveats = advice.caveats.iter().filter(|c| c.detail).count();
             let mut detail = vec!["answers".to_owned()];
+            let plural = |n: usize, one: &str| {
+                if n == 1 {
+                    format!("1 {one}")
+                } else {
+                    format!("{n} {one}s")
+                }
+            };
             if tradeoffs > 0 {
-                detail.push(format!("{tradeoffs} trade-offs"));
+                detail.push(plural(tradeoffs, "trade-off"));
             }
             if caveats > 0 {
-                detail.push(format!("{caveats} caveats"));
+                detail.push(plural(caveats, "caveat"));
             }
             if !advice.grants.is_empty() {
                 detail.push("role commands".to_owned());
