@@ -79,8 +79,10 @@ pub struct Ranked<'a> {
 /// A rule that fired and changed scores or excluded models.
 #[derive(Debug, Serialize)]
 pub struct Reason<'a> {
-    /// The rule's id.
+    /// The statement's id: the id of the rule that gives it.
     pub id: &'a str,
+    /// The rule (as in schema 1).
+    pub rule: &'a str,
     pub text: &'a str,
     /// The reason in one short line, where the catalog gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,6 +216,7 @@ pub fn evaluate_fired<'a>(
         let at = *reason_at.entry(text).or_insert_with(|| {
             reasons.push(Reason {
                 id: &rule.id,
+                rule: &rule.id,
                 text,
                 summary: rule.summary.as_deref().map(str::trim),
                 effects: Default::default(),

@@ -4,9 +4,10 @@
 //! Text fits one screen by default: the recommendation and its main reason, the steps with
 //! their commands, the role per target, the caveats these answers make relevant and one line
 //! per model not chosen. `--detail` adds everything else (every reason, trade-off and caveat,
-//! role alternatives and commands); `--explain` adds the rules that fired and the scores. Text
-//! and Markdown footnote every statement with `[n]` and list the cited sources at the end. The
-//! engine has already left out statements said elsewhere; this file shows each once.
+//! role alternatives and commands); `--explain` adds the rules that fired and the scores (a
+//! `fired_rules` list in JSON and YAML). Text and Markdown footnote every statement with `[n]`
+//! and list the cited sources at the end. The engine has already left out statements said
+//! elsewhere; this file shows each once.
 
 use std::io::Write;
 
@@ -47,6 +48,8 @@ pub fn render(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     match format {
+        AdviceFormat::Json if view.explain => write_json(&Explained::new(advice, fired), out),
+        AdviceFormat::Yaml if view.explain => write_yaml(&Explained::new(advice, fired), out),
         AdviceFormat::Json => write_json(advice, out),
         AdviceFormat::Yaml => write_yaml(advice, out),
         AdviceFormat::Text => {
@@ -901,4 +904,56 @@ fn label(question: &crate::catalog::Question, id: &str) -> String {
         .find(|c| c.id == id)
         .map(|c| format!("{} (`{id}`)", c.label))
         .unwrap_or_else(|| id.to_owned())
+}
+
+/// The advice with `--explain`'s `fired_rules` after its own fields (JSON and YAML).
+#[derive(serde::Serialize)]
+struct Explained<'a> {
+    #[serde(flatten)]
+    advice: &'a Advice<'a>,
+    fired_rules: Vec<FiredRule<'a>>,
+}
+
+/// One rule that fired, in evaluation order: when it fires, what it changed and its sources.
+#[derive(serde::Serialize)]
+struct FiredRule<'a> {
+    rule: &'a str,
+    /// The condition in words; absent for a rule that always fires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    when: Option<String>,
+    /// The same summary as the text table (`workload +30; cluster excluded`).
+    effect: String,
+    #[serde(skip_serializing_if = "is_empty_map")]
+    score: &'a crate::catalog::Map<String, i64>,
+    #[serde(skip_serializing_if = "is_empty_list")]
+    excludes: &'a [String],
+    sources: &'a [String],
+}
+
+impl<'a> Explained<'a> {
+    fn new(advice: &'a Advice<'a>, fired: &[&'a Rule]) -> Self {
+        let fired_rules = fired
+            .iter()
+            .map(|rule| FiredRule {
+                rule: &rule.id,
+                when: rule.when.as_ref().map(crate::advise::conditions::describe),
+                effect: effects(rule),
+                score: &rule.score,
+                excludes: &rule.exclude,
+                sources: &rule.sources,
+            })
+            .collect();
+        Self {
+            advice,
+            fired_rules,
+        }
+    }
+}
+
+fn is_empty_map(map: &&crate::catalog::Map<String, i64>) -> bool {
+    map.is_empty()
+}
+
+fn is_empty_list(list: &&[String]) -> bool {
+    list.is_empty()
 }

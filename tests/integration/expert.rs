@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{advise_set, run_stdin as run};
+use crate::support::{advise_set, run};
 
 /// `advise` as text at 100 columns for `--set` answers: the exit code and what a person reads.
 fn text(sets: &[&str]) -> (i32, String) {
@@ -11,9 +11,9 @@ fn text(sets: &[&str]) -> (i32, String) {
     for s in sets {
         args.extend(["--set", s]);
     }
-    let out = run(&args, None);
+    let out = run(&args);
     assert!(out.stderr.is_empty(), "{}", out.stderr);
-    (out.code, out.stdout.clone())
+    (out.code, out.stdout)
 }
 
 /// Every caveat, step (with its command) and grant of a JSON advice, one per line.
@@ -206,22 +206,19 @@ fn nothing_fits_on_the_legacy_virtual_node_addon_but_the_steps_say_what_to_do() 
     assert_eq!(doc["next_steps"].as_array().unwrap().len(), 3, "{doc}");
     let all = advice_lines(&doc).join("\n");
     assert!(all.contains("attaching managed identities to virtual nodes is not supported"));
-    let out = run(
-        &[
-            "advise",
-            "--no-input",
-            "-o",
-            "markdown",
-            "--set",
-            "virtual_nodes=addon",
-        ],
-        None,
-    );
+    let out = run(&[
+        "advise",
+        "--no-input",
+        "-o",
+        "markdown",
+        "--set",
+        "virtual_nodes=addon",
+    ]);
     assert_eq!(out.code, 3);
     assert!(
-        out.stdout.clone().contains("### What to do instead"),
+        out.stdout.contains("### What to do instead"),
         "{}",
-        out.stdout.clone()
+        out.stdout
     );
 }
 
@@ -430,24 +427,23 @@ fn database_grants_use_the_flexible_server_syntax_and_name_token_scopes() {
 
 #[test]
 fn model_sheets_carry_the_corrected_facts() {
-    let out = run(&["show", "workload"], None);
-    let workload = out.stdout.clone();
+    let out = run(&["show", "workload"]);
+    let workload = out.stdout;
     assert!(workload.contains("60-90 minutes"), "{workload}");
     assert!(!workload.contains("--audience "), "{workload}");
-    let out = run(&["show", "cluster"], None);
-    let cluster = out.stdout.clone();
+    let out = run(&["show", "cluster"]);
+    let cluster = out.stdout;
     for line in cluster.lines().filter(|l| l.contains("az aks create")) {
         if line.contains("--name") {
             assert!(line.contains("--generate-ssh-keys"), "{line}");
         }
     }
     assert!(cluster.contains("--node-image-only"), "{cluster}");
-    let out = run(&["show", "pod", "-o", "markdown"], None);
+    let out = run(&["show", "pod", "-o", "markdown"]);
     assert!(
         out.stdout
-            .clone()
             .contains("attaching managed identities to virtual nodes is not supported"),
         "{}",
-        out.stdout.clone()
+        out.stdout
     );
 }

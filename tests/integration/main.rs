@@ -7,6 +7,7 @@ mod architecture;
 mod catalog;
 mod cli;
 mod compare;
+mod conventions;
 mod expert;
 mod hardening;
 mod output;
