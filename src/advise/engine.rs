@@ -612,12 +612,7 @@ fn cited<'a>(catalog: &'a Catalog, ids: &[String]) -> Vec<Cited<'a>> {
                 title: s.title.trim(),
                 url: &s.url,
                 date: &s.as_of,
-                // Without a date of its own, a page was last read with the whole catalog, or
-                // on its own date when that is later.
-                checked: s
-                    .checked
-                    .as_deref()
-                    .unwrap_or(catalog.as_of.as_str().max(s.as_of.as_str())),
+                checked: s.last_checked(&catalog.as_of),
             });
         }
     }

@@ -60,6 +60,16 @@ pub struct Source {
     pub checked: Option<String>,
 }
 
+impl Source {
+    /// When the page was last read: its `checked` date, else when the whole catalog was checked
+    /// (`catalog_as_of`) or the page's own date if that is later.
+    pub fn last_checked<'a>(&'a self, catalog_as_of: &'a str) -> &'a str {
+        self.checked
+            .as_deref()
+            .unwrap_or(catalog_as_of.max(self.as_of.as_str()))
+    }
+}
+
 /// `catalog.yaml`.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

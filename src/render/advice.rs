@@ -557,7 +557,7 @@ impl<'c, 'a> Text<'c, 'a> {
         ));
         for (n, source) in listed {
             if self.view.detail {
-                let checked = source.checked.as_deref().unwrap_or(advice.catalog.as_of);
+                let checked = source.last_checked(advice.catalog.as_of);
                 let line = format!(
                     "[{n}] {} (page dated {}, checked {checked})",
                     source.title.trim(),
@@ -886,7 +886,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
 
     s.push_str("\n## Sources\n\n");
     for (n, source) in c.list() {
-        let checked = source.checked.as_deref().unwrap_or(advice.catalog.as_of);
+        let checked = source.last_checked(advice.catalog.as_of);
         s.push_str(&format!(
             "[^{n}]: [{}]({}) (page dated {}, checked {checked})\n",
             md_text(source.title.trim()),
