@@ -55,6 +55,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Each subcommand's arguments are built only when it runs (or for help and completions).
+#[command(defer = true)]
 pub enum Command {
     /// Ask about the workload and recommend an identity model, with reasons, roles and next steps
     #[command(after_help = ADVISE_HELP)]

@@ -5,6 +5,7 @@
 //! does I/O; `load` turns texts into a validated [`Catalog`], `files` reads and writes folders.
 
 pub mod builtin;
+mod compiled;
 mod condition;
 pub mod files;
 pub mod load;
