@@ -194,6 +194,9 @@ pub fn evaluate_fired<'a>(
     let mut scores = vec![0i64; models.len()];
     let mut excluded = vec![false; models.len()];
     let mut model_reasons: Vec<Vec<&str>> = vec![Vec::new(); models.len()];
+    // The reasons already in each model's list: a set beside the list, so a catalog with
+    // thousands of fired rules does not compare every reason with every earlier one.
+    let mut seen_reasons: Vec<HashSet<&str>> = vec![HashSet::default(); models.len()];
     // Reasons by text: two rules with the same reason give one reason with both effects, so a
     // catalog with thousands of fired rules does not compare every reason with every other.
     let mut reason_at: rustc_hash::FxHashMap<&str, usize> = Default::default();
@@ -237,7 +240,7 @@ pub fn evaluate_fired<'a>(
         let id = reason.id;
         for model in rule.score.keys().chain(rule.exclude.iter()) {
             if let Some(i) = slot(model)
-                && !model_reasons[i].contains(&id)
+                && seen_reasons[i].insert(id)
             {
                 model_reasons[i].push(id);
             }
@@ -322,7 +325,7 @@ pub fn evaluate_fired<'a>(
     // (steps, then grants, then caveats, then trade-offs).
     let mut shown = Shown::default();
     for r in &reasons {
-        shown.insert(r.id, r.text);
+        shown.insert(None, r.text);
     }
 
     // Caveats and steps of the recommended model; when none fits, those written for that case.
@@ -333,10 +336,9 @@ pub fn evaluate_fired<'a>(
             if step.model != shown_for || step.when.as_ref().is_some_and(|c| !holds(c, &answers)) {
                 continue;
             }
-            let id = item_id(step.id.as_deref(), &rule.id, "steps", i);
-            if shown.insert(&id, step.text.trim()) {
+            if shown.insert(step.id.as_deref(), step.text.trim()) {
                 steps.push(NextStep {
-                    id,
+                    id: item_id(step.id.as_deref(), &rule.id, "steps", i),
                     rule: &rule.id,
                     text: step.text.trim(),
                     command: step.command.as_deref().map(str::trim),
@@ -362,8 +364,8 @@ pub fn evaluate_fired<'a>(
                     .rfind(|(_, g)| g.model == model.id && g.target == t.id)
                     .map(|(i, g)| (*r, i, g))
             });
-            let grant = if let Some((rule, i, g)) = special {
-                Grant {
+            let (grant, explicit, words) = if let Some((rule, i, g)) = special {
+                let grant = Grant {
                     id: item_id(g.id.as_deref(), &rule.id, "grants", i),
                     target: &t.id,
                     name: &t.name,
@@ -373,7 +375,8 @@ pub fn evaluate_fired<'a>(
                     how: sentence(g.how.trim()),
                     command: g.command.as_deref().map(str::trim),
                     sources: cite(or_rule(&g.sources, rule)),
-                }
+                };
+                (grant, g.id.as_deref(), g.how.trim())
             } else {
                 let grantee = if t.access == Access::Kubelet {
                     "the cluster's kubelet identity (image pulls always use it)"
@@ -386,7 +389,7 @@ pub fn evaluate_fired<'a>(
                         sources.push(c);
                     }
                 }
-                Grant {
+                let grant = Grant {
                     id: format!("targets/{}", t.id),
                     target: &t.id,
                     name: &t.name,
@@ -396,9 +399,10 @@ pub fn evaluate_fired<'a>(
                     how: sentence(t.granted_in.text.trim()),
                     command: t.grant.as_deref().map(str::trim),
                     sources,
-                }
+                };
+                (grant, None, t.granted_in.text.trim())
             };
-            if shown.insert(&grant.id, &grant.how) {
+            if shown.insert(explicit, words) {
                 // A command a step already gives is not given again.
                 let mut grant = grant;
                 if grant
@@ -420,10 +424,9 @@ pub fn evaluate_fired<'a>(
             {
                 continue;
             }
-            let id = item_id(caveat.id.as_deref(), &rule.id, "caveats", i);
-            if shown.insert(&id, caveat.text.trim()) {
+            if shown.insert(caveat.id.as_deref(), caveat.text.trim()) {
                 caveats.push(Caveat {
-                    id,
+                    id: item_id(caveat.id.as_deref(), &rule.id, "caveats", i),
                     rule: &rule.id,
                     text: caveat.text.trim(),
                     detail: caveat.detail,
@@ -440,10 +443,9 @@ pub fn evaluate_fired<'a>(
             if fact.when.as_ref().is_some_and(|c| !holds(c, &answers)) {
                 continue;
             }
-            let id = item_id(fact.id.as_deref(), &model.id, kind, i);
-            if shown.insert(&id, fact.text.trim()) {
+            if shown.insert(fact.id.as_deref(), fact.text.trim()) {
                 out.push(Statement {
-                    id,
+                    id: item_id(fact.id.as_deref(), &model.id, kind, i),
                     text: fact.text.trim(),
                     sources: cite(&fact.sources),
                 });
@@ -568,21 +570,23 @@ fn named(questions: &[String], answers: &Answers) -> String {
     }
 }
 
-/// The statement ids and texts already in the advice.
+/// The statement ids and texts already in the advice. Only explicit ids are kept: an id derived
+/// from a statement's place (`RULE/caveats/N`) is unique by construction, and an explicit id
+/// cannot look like one (it has no `/`).
 #[derive(Default)]
-struct Shown {
-    ids: HashSet<String>,
-    texts: HashSet<String>,
+struct Shown<'a> {
+    ids: HashSet<&'a str>,
+    texts: HashSet<&'a str>,
 }
 
-impl Shown {
+impl<'a> Shown<'a> {
     /// Records a statement; false when its id or its text was shown before.
-    fn insert(&mut self, id: &str, text: &str) -> bool {
-        if self.ids.contains(id) || self.texts.contains(text) {
+    fn insert(&mut self, explicit_id: Option<&'a str>, text: &'a str) -> bool {
+        if explicit_id.is_some_and(|id| self.ids.contains(id)) || self.texts.contains(text) {
             return false;
         }
-        self.ids.insert(id.to_owned());
-        self.texts.insert(text.to_owned());
+        self.ids.extend(explicit_id);
+        self.texts.insert(text);
         true
     }
 }
