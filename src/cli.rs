@@ -186,10 +186,14 @@ pub struct AdviseArgs {
     #[arg(short, long, value_enum, default_value_t = AdviceFormat::Text, value_name = "FORMAT")]
     pub output: AdviceFormat,
 
-    /// Add every rule that fired and what it changed (a table in text and markdown, a
-    /// `fired_rules` list in json and yaml)
+    /// Add every rule that fired and what it changed, and the scores (a table in text and
+    /// markdown, a `fired_rules` list in json and yaml)
     #[arg(long)]
     pub explain: bool,
+
+    /// Show everything, not one screen: every reason, trade-off and caveat, role alternatives and commands, every source of each statement (text)
+    #[arg(long)]
+    pub detail: bool,
 
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
@@ -429,6 +433,7 @@ impl Cli {
                 no_input: args.no_input,
                 format: args.output,
                 explain: args.explain,
+                detail: args.detail,
                 width: args.width,
                 rules: self.rules,
             }),

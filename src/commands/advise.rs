@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::advise::answers::{self, MAX_ANSWERS_BYTES};
+use crate::advise::engine;
 use crate::advise::interview::{self, Asker};
-use crate::advise::{conditions, engine};
 use crate::catalog::Catalog;
 use crate::error::{Error, ExitCode, warn};
 use crate::fsio::{self, Unreadable};
@@ -23,6 +23,8 @@ pub struct Options {
     pub no_input: bool,
     pub format: AdviceFormat,
     pub explain: bool,
+    /// `--detail`: everything, not one screen.
+    pub detail: bool,
     pub width: Option<u16>,
     /// `--rules DIR`, repeated in the command printed after prompts.
     pub rules: Option<PathBuf>,
@@ -91,35 +93,38 @@ pub fn run(
         && let Some((first, count)) = unused_stdin_lines(read)
     {
         let s = if count == 1 { "" } else { "s" };
-        writeln!(
-            err,
-            "aks-id: warning: stdin has {count} more line{s} than questions (from line {first}); ignored (see `aks-id questions` for the order)"
-        )
-        .map_err(|e| Error::io("cannot write a warning", e))?;
-    }
-
-    for (id, origin) in &interview.unused {
-        let when = catalog
-            .question(id)
-            .and_then(|q| q.asked_when.as_ref())
-            .map(conditions::describe)
-            .unwrap_or_default();
         warn(
             err,
             &format!(
-                "{origin}: question `{id}` is not asked when these answers are given (it is asked when {when}); ignored"
+                "stdin has {count} more line{s} than questions (from line {first}); ignored (see `aks-id questions` for the order)"
             ),
         );
     }
 
+    let unused: Vec<_> = interview
+        .unused
+        .iter()
+        .map(|(id, origin)| {
+            engine::unused_answer(catalog, &interview.answers, id, &origin.to_string())
+        })
+        .collect();
     let fired = engine::fired(catalog, &interview.answers);
-    let advice = engine::evaluate_fired(catalog, &fired, interview.answers, interview.defaulted);
+    let mut advice =
+        engine::evaluate_fired(catalog, &fired, interview.answers, interview.defaulted);
+    advice.warnings.splice(0..0, unused);
+    for warning in &advice.warnings {
+        warn(err, &warning.text);
+    }
+    let view = advice::View {
+        detail: options.detail,
+        explain: options.explain,
+    };
     advice::render(
         catalog,
         &advice,
         &fired,
         options.format,
-        options.explain,
+        view,
         terminal.look(color, options.width),
         out,
     )?;

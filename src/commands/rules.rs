@@ -7,7 +7,8 @@ use crate::catalog::{self, schema};
 use crate::display::untrusted;
 use crate::error::{Error, ExitCode, output, warn};
 
-/// `rules check [DIR]`: loads the folder (or the built-in catalog) and sums it up.
+/// `rules check [DIR]`: loads the folder (or the built-in catalog) and sums it up; warns on
+/// statements that repeat each other's words.
 pub fn check(
     dir: Option<&std::path::PathBuf>,
     out: &mut dyn Write,
@@ -18,6 +19,17 @@ pub fn check(
         // The files as written, through the full loader: `check` validates.
         None => catalog::builtin::load_as_written()?,
     };
+    for r in catalog::statements::repeated(&catalog) {
+        warn(
+            err,
+            &format!(
+                "{} says the same as {}: \"{}\" (give both the same `id`, or remove one)",
+                r.second,
+                r.first,
+                clip(&r.text)
+            ),
+        );
+    }
     writeln!(
         out,
         "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules, {} findings; as of {})",
@@ -40,6 +52,15 @@ pub fn check(
         warn(err, &format!("{file}: {warning}"));
     }
     Ok(ExitCode::Success)
+}
+
+/// At most 80 characters of a statement, for a message.
+fn clip(text: &str) -> String {
+    if text.chars().count() <= 80 {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(79).collect::<String>())
+    }
 }
 
 /// `rules export DIR`: writes the built-in catalog's files.

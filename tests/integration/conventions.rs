@@ -465,6 +465,7 @@ const PAGES: &[&str] = &[
     "aks-id-models.1",
     "aks-id-show.1",
     "aks-id-scan.1",
+    "aks-id-migrate.1",
     "aks-id-findings.1",
     "aks-id-rules.1",
     "aks-id-rules-check.1",

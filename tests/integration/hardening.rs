@@ -1280,7 +1280,7 @@ fn hostile_cases() -> Vec<Hostile> {
         .out(&["\"c5999\""])
         .exact(),
         with_rules("40,000 sources", many_sources, &["advise", "--no-input", "-o", "markdown"], 0)
-            .out(&["- <https://example.com/39999>"]),
+            .out(&["[Page 39999](https://example.com/39999)"]),
         hostile("a model repeated in --models", |_| {}, &["compare", "--models", &"pod,".repeat(10_000)], 2)
             .err(&["model `pod` is listed twice in --models"]),
         hostile("a row repeated in --rows", |_| {}, &["compare", "--rows", "scope,overview,scope"], 2)
@@ -1474,6 +1474,8 @@ fn scores_saturate_instead_of_wrapping() {
             steps: Vec::new(),
             grants: Vec::new(),
             sources: Vec::new(),
+            summary: None,
+            warning: None,
         });
     }
     let advice = aks_id::advise::engine::evaluate(&catalog, answers, Vec::new());

@@ -1,6 +1,7 @@
 //! The integration tests of aks-id: one binary (`autotests = false`), one module per area. Every
 //! test runs the real `aks-id` binary (or the library's public API) and checks what a user sees.
 
+mod advice_output;
 mod advise;
 mod architecture;
 mod catalog;
