@@ -30,7 +30,7 @@ Examples:
   aks-id show workload
 
 Exit codes: 0 done, 1 runtime failure, 2 bad input (and no command: this help, on stderr), 3 no
-model fits the answers, 130 interrupted.";
+model fits the answers, 4 scan findings at or above --fail-on, 130 interrupted.";
 
 /// Advises how workloads on Azure Kubernetes Service should get an Azure identity, and why.
 ///
@@ -91,6 +91,17 @@ Examples:
   aks-id show workload
   aks-id show pod -o markdown")]
     Show(ShowArgs),
+
+    /// Scan manifests and cluster dumps: every workload's identity mechanism, findings, advice
+    #[command(after_help = SCAN_HELP)]
+    Scan(ScanArgs),
+
+    /// List what `scan` can find, or explain one finding id
+    #[command(after_help = "\
+Examples:
+  aks-id findings                        every finding id, severity and title
+  aks-id findings wi-label-missing       what it means, how to fix it, sources")]
+    Findings(FindingsArgs),
 
     /// Validate, export or describe rules folders (the catalog)
     #[command(subcommand)]
@@ -183,6 +194,74 @@ pub struct AdviseArgs {
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
+}
+
+const SCAN_HELP: &str = "\
+Reads YAML and JSON manifests (folders recursively, honouring .gitignore), multi-document
+streams, `kind: List` dumps and stdin (`-`). Unrendered Helm templates are reported and read
+line by line; a file that cannot be read is reported and the scan goes on.
+
+Suppress a finding on one object with an annotation giving a reason:
+  metadata.annotations: {aks-id/skip: \"wi-serviceaccount-not-found: created by the platform repo\"}
+
+Examples:
+  aks-id scan deploy/
+  kubectl get deploy,sts,ds,cj,job,pod,sa,ns,netpol -A -o yaml | aks-id scan - --complete
+  helm template my-release ./chart | aks-id scan -
+  aks-id scan k8s/ -o sarif > aks-id.sarif
+  aks-id scan k8s/ --fail-on warning --skip wi-automount-token-info
+
+Exit codes: 0 nothing at or above --fail-on, 1 an input could not be read (the rest was
+scanned), 2 bad usage, 4 findings at or above --fail-on.";
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan; `-` reads stdin [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = crate::render::scan::ScanFormat::Text, value_name = "FORMAT")]
+    pub output: crate::render::scan::ScanFormat,
+
+    /// Exit 4 when a finding at or above this severity is reported
+    #[arg(long, value_enum, default_value_t = commands::scan::FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: commands::scan::FailOn,
+
+    /// Skip these finding ids (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub skip: Vec<String>,
+
+    /// Report only these finding ids (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub only: Vec<String>,
+
+    /// Namespace of objects that name none
+    #[arg(short, long, default_value = "default", value_name = "NS")]
+    pub namespace: String,
+
+    /// The input is a whole cluster: a ServiceAccount not found is an error, not a warning
+    #[arg(long)]
+    pub complete: bool,
+
+    /// Also scan files that .gitignore and .ignore files exclude
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Show the answers inferred from each workload for its advice
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Text width in columns [default: the terminal's width, else COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    /// A finding id to explain
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -312,6 +391,19 @@ impl Cli {
                 Invocation::RulesExport { dir, force }
             }
             Command::Rules(RulesCommand::Schema) => Invocation::RulesSchema,
+            Command::Scan(args) => Invocation::Scan(commands::scan::Options {
+                paths: args.paths,
+                format: args.output,
+                fail_on: args.fail_on,
+                skip: args.skip,
+                only: args.only,
+                namespace: args.namespace,
+                complete: args.complete,
+                no_ignore: args.no_ignore,
+                explain: args.explain,
+                width: args.width,
+            }),
+            Command::Findings(args) => Invocation::Findings { id: args.id },
             Command::Completions { shell } => Invocation::Completions {
                 shell,
                 command: Cli::command(),

@@ -14,6 +14,7 @@ pub mod diag;
 pub mod error;
 pub mod fsio;
 pub mod render;
+pub mod scan;
 pub mod startup_alloc;
 pub mod yaml;
 

@@ -378,7 +378,7 @@ pub fn from_file(
             }
         },
         Value::Mapping(m) => (top.clone(), m, Vec::new()),
-        Value::Null => {
+        Value::Null if doc.is_empty() => {
             return Err(Error::Answer(format!(
                 "{file}: the answers file is empty; expected a mapping from question id to answer, e.g. `scope: workload`"
             )));
@@ -389,7 +389,11 @@ pub fn from_file(
                     &top,
                     format!(
                         "expected a mapping from question id to answer, found {}",
-                        crate::catalog::load::describe(other)
+                        if other.is_null() {
+                            "null".to_owned()
+                        } else {
+                            crate::catalog::load::describe(other)
+                        }
                     ),
                 )
                 .to_string(),

@@ -17,8 +17,8 @@ use crate::yaml::{Document, NodePath, Value};
 const MAX_BAD_ENTRIES: usize = 20;
 
 pub use super::names::{
-    CATALOG_FILE, MODELS_DIR, QUESTIONS_FILE, REQUIRED_FILES, RULES_FILE, SOURCES_FILE,
-    TARGETS_FILE,
+    CATALOG_FILE, FINDINGS_FILE, MODELS_DIR, QUESTIONS_FILE, REQUIRED_FILES, RULES_FILE,
+    SOURCES_FILE, TARGETS_FILE,
 };
 
 /// The message for a required file that is not in the folder.
@@ -41,6 +41,7 @@ pub(crate) struct Parsed {
     pub targets: Vec<Located<Target>>,
     pub questions: Vec<Located<Question>>,
     pub rules: Vec<Located<Rule>>,
+    pub findings: Vec<Located<FindingMeta>>,
     /// What could not be read, so that references to it are not also reported as unknown.
     pub unread: Unread,
 }
@@ -175,6 +176,7 @@ pub(crate) fn read_whole<'a, C: Content + ?Sized + 'a>(
             TARGETS_FILE => fast_list::<TargetsFile, C>(&mut parsed, index, content)?,
             QUESTIONS_FILE => fast_list::<QuestionsFile, C>(&mut parsed, index, content)?,
             RULES_FILE => fast_list::<RulesFile, C>(&mut parsed, index, content)?,
+            FINDINGS_FILE => fast_list::<FindingsFile, C>(&mut parsed, index, content)?,
             rel if is_model_file(rel) => parsed.models.push(Located {
                 value: content.decode::<Model>()?,
                 doc: index,
@@ -233,6 +235,7 @@ list_file!(QuestionsFile, Question, questions, |u| Some(
     &mut u.questions
 ));
 list_file!(RulesFile, Rule, rules, |_| None);
+list_file!(FindingsFile, FindingMeta, findings, |_| None);
 
 /// Reads a list file whole on the fast path.
 fn fast_list<F: ListFile, C: Content + ?Sized>(
@@ -330,6 +333,7 @@ fn parse_thorough(
             TARGETS_FILE => thorough_list::<TargetsFile>(&mut parsed, index, &mut diagnostics),
             QUESTIONS_FILE => thorough_list::<QuestionsFile>(&mut parsed, index, &mut diagnostics),
             RULES_FILE => thorough_list::<RulesFile>(&mut parsed, index, &mut diagnostics),
+            FINDINGS_FILE => thorough_list::<FindingsFile>(&mut parsed, index, &mut diagnostics),
             rel if is_model_file(rel) => match doc.deserialize::<Model>(&root, &doc.value) {
                 Ok(value) => parsed.models.push(Located {
                     value,
@@ -390,6 +394,7 @@ pub(crate) fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
         targets: parsed.targets.into_iter().map(|t| t.value).collect(),
         questions: parsed.questions.into_iter().map(|q| q.value).collect(),
         rules: parsed.rules.into_iter().map(|r| r.value).collect(),
+        findings: parsed.findings.into_iter().map(|f| f.value).collect(),
     }
 }
 
@@ -404,6 +409,7 @@ fn file_rank(rel: &str) -> usize {
         TARGETS_FILE => 3,
         QUESTIONS_FILE => 4,
         RULES_FILE => 5,
+        FINDINGS_FILE => 6,
         _ => 6,
     }
 }

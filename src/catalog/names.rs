@@ -22,3 +22,9 @@ pub const REQUIRED_FILES: [&str; 5] = [
     QUESTIONS_FILE,
     RULES_FILE,
 ];
+/// `findings.yaml`: what `aks-id scan` can report. Optional: a folder without it loads, and scan
+/// says it has nothing to report against.
+pub const FINDINGS_FILE: &str = "findings.yaml";
+
+/// The files a rules folder may have besides the required ones, read when present.
+pub const OPTIONAL_FILES: [&str; 1] = [FINDINGS_FILE];

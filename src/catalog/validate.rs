@@ -37,6 +37,7 @@ impl<'a> Validator<'a> {
         let questions = self.questions();
         self.tradeoff_conditions(&questions);
         self.rules(&questions);
+        self.findings();
         self.diagnostics
     }
 
@@ -351,6 +352,42 @@ impl<'a> Validator<'a> {
             self.fact(t.doc, &|| t.path.key("granted_in"), &t.value.granted_in);
             self.facts(t.doc, &|| t.path.key("notes"), &t.value.notes);
             self.source_refs(t.doc, &|| t.path.key("sources"), &t.value.sources);
+        }
+    }
+
+    /// Scan findings: unique ids that fit a SARIF rule id and a suppression key, texts present,
+    /// sources known.
+    fn findings(&mut self) {
+        let findings = &self.parsed.findings;
+        self.unique("finding", findings, |f| &f.id);
+        for f in findings {
+            if !is_id(&f.value.id) {
+                self.error(
+                    f.doc,
+                    &f.path.key("id"),
+                    format!(
+                        "finding id `{}` must be lowercase letters, digits and dashes",
+                        f.value.id
+                    ),
+                );
+            }
+            for (key, text) in [
+                ("title", &f.value.title),
+                ("explanation", &f.value.explanation),
+                ("fix", &f.value.fix),
+            ] {
+                if text.trim().is_empty() {
+                    self.error(f.doc, &f.path.key(key), format!("{key} must not be empty"));
+                }
+            }
+            if f.value.sources.is_empty() {
+                self.error(
+                    f.doc,
+                    &f.path.key("sources"),
+                    "at least one source is required",
+                );
+            }
+            self.source_refs(f.doc, &|| f.path.key("sources"), &f.value.sources);
         }
     }
 

@@ -9,6 +9,7 @@ pub mod man;
 pub mod models;
 pub mod questions;
 pub mod rules;
+pub mod scan;
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -53,6 +54,11 @@ pub enum Invocation {
         force: bool,
     },
     RulesSchema,
+    Scan(scan::Options),
+    /// `findings [ID]`: list the findings, or explain one.
+    Findings {
+        id: Option<String>,
+    },
     Completions {
         shell: clap_complete::Shell,
         /// The command line's definition, to describe.
@@ -121,6 +127,19 @@ pub fn execute(
         }
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
+        Invocation::Scan(options) => {
+            let catalog = load_catalog(settings)?;
+            scan::run(&catalog, &options, terminal, settings.color, out)
+        }
+        Invocation::Findings { id } => {
+            let catalog = load_catalog(settings)?;
+            scan::findings(
+                &catalog,
+                id.as_deref(),
+                terminal.look(settings.color, None),
+                out,
+            )
+        }
         Invocation::Completions { shell, command } => completions::completions(shell, command, out),
         Invocation::Man {
             command, out: None, ..

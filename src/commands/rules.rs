@@ -30,7 +30,7 @@ pub fn check(
     }
     writeln!(
         out,
-        "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules; as of {})",
+        "{}: ok ({} models, {} rows, {} sources, {} targets, {} questions, {} rules, {} findings; as of {})",
         catalog.origin,
         catalog.models.len(),
         catalog.rows.len(),
@@ -38,6 +38,7 @@ pub fn check(
         catalog.targets.len(),
         catalog.questions.len(),
         catalog.rules.len(),
+        catalog.findings.len(),
         catalog.as_of
     )
     .map_err(output)?;

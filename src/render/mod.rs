@@ -11,6 +11,8 @@ pub mod data;
 pub mod markdown;
 pub mod model_sheet;
 pub mod questions;
+pub mod sarif;
+pub mod scan;
 pub mod terminal;
 
 pub use terminal::{ColorChoice, Look, Terminal};

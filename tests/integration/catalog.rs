@@ -163,12 +163,13 @@ fn broken_yaml_syntax() {
         "tie_break: [workload, cluster, pod",
     );
     let stderr = check(d);
-    // libyaml notices the missing `]` at the `:` of the next key, and says where the list opened.
+    // The parser notices the missing `]` at the `:` of the next key; the message says where the
+    // list opened.
     let (open_line, open_col) = locate(d, "catalog.yaml", "[workload");
     let (rows_line, _) = locate(d, "catalog.yaml", "\nrows:");
     assert!(
         stderr.starts_with(&format!(
-            "[DIR]/catalog.yaml:{}:5: invalid YAML: did not find expected ',' or ']', while parsing a flow sequence at line {open_line} column {open_col}\n",
+            "[DIR]/catalog.yaml:{}:5: invalid YAML: illegal placement of ':' indicator, inside the flow sequence opened at line {open_line} column {open_col}\n",
             rows_line + 1
         )),
         "{stderr}"

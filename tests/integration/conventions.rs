@@ -464,6 +464,8 @@ const PAGES: &[&str] = &[
     "aks-id-compare.1",
     "aks-id-models.1",
     "aks-id-show.1",
+    "aks-id-scan.1",
+    "aks-id-findings.1",
     "aks-id-rules.1",
     "aks-id-rules-check.1",
     "aks-id-rules-export.1",

@@ -15,4 +15,5 @@ mod parser_properties;
 mod properties;
 mod pty;
 mod questions;
+mod scan;
 mod support;
