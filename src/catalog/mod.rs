@@ -9,6 +9,7 @@ mod condition;
 pub mod files;
 pub mod load;
 pub mod names;
+pub mod placeholders;
 pub mod schema;
 mod validate;
 
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use condition::{Condition, Literal, RawCondition, Test};
 pub use load::parse;
+pub use placeholders::{Placeholder, PlaceholdersFile, ValueKind};
 
 /// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
 /// thousands of these.
@@ -396,6 +398,8 @@ pub struct Catalog {
     pub targets: Vec<Target>,
     pub questions: Vec<Question>,
     pub rules: Vec<Rule>,
+    /// The placeholders commands use, each declared once.
+    pub placeholders: Vec<Placeholder>,
     /// Source positions by id, for the many lookups of a rendering.
     pub(crate) source_index: rustc_hash::FxHashMap<String, usize>,
 }
@@ -411,6 +415,10 @@ impl Catalog {
 
     pub fn target(&self, id: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.id == id)
+    }
+
+    pub fn placeholder(&self, id: &str) -> Option<&Placeholder> {
+        self.placeholders.iter().find(|p| p.id == id)
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {

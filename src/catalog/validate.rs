@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::condition::OPERATORS;
-use super::load::{Located, Parsed};
+use super::load::{Located, PLACEHOLDERS_FILE, Parsed};
 use super::*;
 use crate::diag::Diagnostic;
 use crate::yaml::{Document, NodePath};
@@ -15,6 +15,9 @@ pub(crate) struct Validator<'a> {
     source_ids: HashSet<&'a str>,
     model_ids: Vec<&'a str>,
     target_ids: HashSet<&'a str>,
+    placeholder_ids: HashSet<&'a str>,
+    /// The placeholders the commands use, to find declared ones nothing uses.
+    placeholders_used: HashSet<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -25,6 +28,12 @@ impl<'a> Validator<'a> {
             source_ids: parsed.sources.iter().map(|s| s.value.id.as_str()).collect(),
             model_ids: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
             target_ids: parsed.targets.iter().map(|t| t.value.id.as_str()).collect(),
+            placeholder_ids: parsed
+                .placeholders
+                .iter()
+                .map(|p| p.value.id.as_str())
+                .collect(),
+            placeholders_used: HashSet::default(),
             diagnostics: Vec::new(),
         }
     }
@@ -36,6 +45,7 @@ impl<'a> Validator<'a> {
         self.targets();
         let questions = self.questions();
         self.rules(&questions);
+        self.placeholders();
         self.diagnostics
     }
 
@@ -278,10 +288,20 @@ impl<'a> Validator<'a> {
             self.facts(doc, &|| path.key("cons"), &model.cons);
             self.facts(doc, &|| path.key("limits"), &model.limits);
             for (i, step) in model.setup.iter().enumerate() {
+                if let Some(command) = &step.command {
+                    self.command(doc, &|| path.key("setup").index(i).key("command"), command);
+                }
                 self.source_refs(
                     doc,
                     &|| path.key("setup").index(i).key("sources"),
                     &step.sources,
+                );
+            }
+            for (i, command) in model.example.commands.iter().enumerate() {
+                self.command(
+                    doc,
+                    &|| path.key("example").key("commands").index(i),
+                    command,
                 );
             }
             self.source_refs(
@@ -298,7 +318,71 @@ impl<'a> Validator<'a> {
         for t in targets {
             self.fact(t.doc, &|| t.path.key("granted_in"), &t.value.granted_in);
             self.facts(t.doc, &|| t.path.key("notes"), &t.value.notes);
+            if let Some(grant) = &t.value.grant {
+                self.command(t.doc, &|| t.path.key("grant"), grant);
+            }
             self.source_refs(t.doc, &|| t.path.key("sources"), &t.value.sources);
+        }
+    }
+
+    /// Checks that every `<placeholder>` in a command is declared in `placeholders.yaml`.
+    fn command(&mut self, doc: usize, at: &dyn Fn() -> NodePath, command: &str) {
+        let mut reported: Vec<&str> = Vec::new();
+        for found in placeholders::find(command) {
+            if reported.contains(&found.name) {
+                continue;
+            }
+            reported.push(found.name);
+            if !self.placeholders_used.contains(found.name) {
+                self.placeholders_used.insert(found.name.to_owned());
+            }
+            if !self.placeholder_ids.contains(found.name)
+                && !self.parsed.unread.placeholders.excuses(found.name)
+            {
+                self.error(
+                    doc,
+                    &at(),
+                    format!(
+                        "command uses the undeclared placeholder `<{}>`; declare it in {PLACEHOLDERS_FILE}",
+                        found.name
+                    ),
+                );
+            }
+        }
+    }
+
+    fn placeholders(&mut self) {
+        let placeholders = &self.parsed.placeholders;
+        self.unique("placeholder", placeholders, |p| &p.id);
+        // With other problems, some commands may not have been read: "unused" would mislead.
+        let report_unused = self.diagnostics.is_empty() && !self.parsed.incomplete;
+        for p in placeholders {
+            if report_unused && !self.placeholders_used.contains(&p.value.id) {
+                self.error(
+                    p.doc,
+                    &p.path.key("id"),
+                    format!(
+                        "placeholder `{}` is declared but no command uses it",
+                        p.value.id
+                    ),
+                );
+            }
+            if p.value.meaning.trim().is_empty() {
+                self.error(p.doc, &p.path.key("meaning"), "meaning is empty");
+            }
+            if !placeholders::find(&format!("<{}>", p.value.id))
+                .first()
+                .is_some_and(|f| f.name == p.value.id)
+            {
+                self.error(
+                    p.doc,
+                    &p.path.key("id"),
+                    format!(
+                        "placeholder id `{}` must be a lowercase letter followed by lowercase letters, digits or `-`",
+                        p.value.id
+                    ),
+                );
+            }
         }
     }
 
@@ -416,6 +500,9 @@ impl<'a> Validator<'a> {
                 if step.model != NO_MODEL && !self.is_model(&step.model) {
                     self.model_ref(doc, &path.key("steps").index(i).key("model"), &step.model);
                 }
+                if let Some(command) = &step.command {
+                    self.command(doc, &|| path.key("steps").index(i).key("command"), command);
+                }
             }
             for (i, grant) in rule.grants.iter().enumerate() {
                 let at = || path.key("grants").index(i);
@@ -433,6 +520,9 @@ impl<'a> Validator<'a> {
                 }
                 if grant.how.trim().is_empty() {
                     self.error(doc, &at().key("how"), "how is empty");
+                }
+                if let Some(command) = &grant.command {
+                    self.command(doc, &|| at().key("command"), command);
                 }
             }
             let changes = !rule.score.is_empty() || !rule.exclude.is_empty();
