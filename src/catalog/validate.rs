@@ -370,9 +370,9 @@ impl<'a> Validator<'a> {
             if p.value.meaning.trim().is_empty() {
                 self.error(p.doc, &p.path.key("meaning"), "meaning is empty");
             }
-            if !placeholders::find(&format!("<{}>", p.value.id))
+            if placeholders::find(&format!("<{}>", p.value.id))
                 .first()
-                .is_some_and(|f| f.name == p.value.id)
+                .is_none_or(|f| f.name != p.value.id)
             {
                 self.error(
                     p.doc,
