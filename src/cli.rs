@@ -156,6 +156,11 @@ pub struct AdviseArgs {
     #[arg(long)]
     pub explain: bool,
 
+    /// Fill a placeholder of the commands, e.g. cluster=my-cluster (repeatable; for -o script
+    /// and -o manifests; also `vars:` in the answers file)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
@@ -261,6 +266,7 @@ impl Cli {
                 no_input: args.no_input,
                 format: args.output,
                 explain: args.explain,
+                vars: args.var,
                 width: args.width,
             }),
             Command::Questions(args) => Invocation::Questions {

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod diag;
 pub mod error;
 pub mod fsio;
+pub mod plan;
 pub mod render;
 pub mod yaml;
 

@@ -10,6 +10,7 @@ use crate::advise::answers::Answer;
 use crate::advise::engine::Advice;
 use crate::catalog::{Catalog, Rule};
 use crate::error::{Error, output};
+use crate::plan::vars::Vars;
 
 /// `advise -o FORMAT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,18 +19,27 @@ pub enum AdviceFormat {
     Json,
     Yaml,
     Markdown,
+    /// A bash script to review and run (`--var` fills its values).
+    Script,
+    /// The Kubernetes objects, as one multi-document YAML stream.
+    Manifests,
 }
 
+/// Writes `advice` in `format`; `vars` fill the placeholders of a script or manifests.
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     catalog: &Catalog,
     advice: &Advice,
     fired: &[&Rule],
     format: AdviceFormat,
     explain: bool,
+    vars: &Vars,
     look: Look,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     match format {
+        AdviceFormat::Script => super::script::write(catalog, advice, vars, out),
+        AdviceFormat::Manifests => super::manifests::write(catalog, advice, vars, out),
         AdviceFormat::Json => write_json(advice, out),
         AdviceFormat::Yaml => write_yaml(advice, out),
         AdviceFormat::Text => {
