@@ -46,10 +46,12 @@ pub fn script(catalog: &Catalog, advice: &Advice, vars: &Vars) -> String {
             "No identity model fits these answers (aks-id advise exits with 3), so this script runs no command.",
             WIDTH,
         );
-        for ranked in &advice.ranking {
-            for reason in &ranked.reasons {
-                s += &comment(&format!("{}: {reason}", ranked.name), WIDTH);
-            }
+        // Why each model is out: the reasons of the rules that exclude it.
+        for reason in advice.reasons.iter().filter(|r| !r.excludes.is_empty()) {
+            s += &comment(
+                &format!("Excludes {}: {}", reason.excludes.join(", "), reason.text),
+                WIDTH,
+            );
         }
         if !advice.steps.is_empty() {
             s += "#\n# What to do instead (aks-id advise shows the commands):\n";

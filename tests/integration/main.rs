@@ -13,4 +13,5 @@ mod parser_properties;
 mod properties;
 mod pty;
 mod questions;
+mod script;
 mod support;
