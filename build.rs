@@ -25,6 +25,7 @@ fn main() {
 
     let mut rels: Vec<String> = names::REQUIRED_FILES
         .iter()
+        .chain(names::OPTIONAL_FILES.iter())
         .map(|s| (*s).to_owned())
         .collect();
     let mut models: Vec<String> = fs::read_dir(rules.join(names::MODELS_DIR))

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use crate::commands::scan::FailOn;
 use crate::commands::{self, Invocation, Settings};
 use crate::render::ColorChoice;
 use crate::render::ListFormat;
@@ -29,7 +30,8 @@ Examples:
   aks-id compare -o markdown > identity-options.md
   aks-id show workload
 
-Exit codes: 0 done, 1 runtime failure, 2 bad input, 3 no model fits the answers, 130 interrupted.";
+Exit codes: 0 done, 1 runtime failure, 2 bad input, 3 no model fits the answers, 4 scan
+findings at or above --fail-on, 130 interrupted.";
 
 /// Advises how workloads on Azure Kubernetes Service should get an Azure identity, and why.
 ///
@@ -87,6 +89,21 @@ Examples:
   aks-id show workload
   aks-id show pod -o markdown")]
     Show(ShowArgs),
+
+    /// Scan manifests and cluster dumps: every workload's identity mechanism, findings, advice
+    #[command(after_help = SCAN_HELP)]
+    Scan(ScanArgs),
+
+    /// Plan the move from pod-managed identity to Workload ID: runbook, manifests, scripts
+    #[command(after_help = MIGRATE_HELP)]
+    Migrate(MigrateArgs),
+
+    /// List what `scan` can find, or explain one finding id
+    #[command(after_help = "\
+Examples:
+  aks-id findings                        every finding id, severity and title
+  aks-id findings wi-label-missing       what it means, how to fix it, sources")]
+    Findings(FindingsArgs),
 
     /// Validate, export or describe rules folders (the catalog)
     #[command(subcommand)]
@@ -164,6 +181,139 @@ pub struct AdviseArgs {
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
+}
+
+const SCAN_HELP: &str = "\
+Reads YAML and JSON manifests (folders recursively, honouring .gitignore), multi-document
+streams, `kind: List` dumps and stdin (`-`). Unrendered Helm templates are reported and read
+line by line; a file that cannot be read is reported and the scan goes on.
+
+Suppress a finding on one object with an annotation giving a reason:
+  metadata.annotations: {aks-id/skip: \"wi-serviceaccount-not-found: created by the platform repo\"}
+
+Examples:
+  aks-id scan deploy/
+  kubectl get deploy,sts,ds,cj,job,pod,sa,ns,netpol -A -o yaml | aks-id scan - --complete
+  helm template my-release ./chart | aks-id scan -
+  aks-id scan k8s/ -o sarif > aks-id.sarif
+  aks-id scan k8s/ --fail-on warning --skip wi-automount-token-info
+
+Exit codes: 0 nothing at or above --fail-on, 1 an input could not be read (the rest was
+scanned), 2 bad usage, 4 findings at or above --fail-on.";
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan; `-` reads stdin [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = crate::render::scan::ScanFormat::Text, value_name = "FORMAT")]
+    pub output: crate::render::scan::ScanFormat,
+
+    /// Exit 4 when a finding at or above this severity is reported
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// Skip these finding ids (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub skip: Vec<String>,
+
+    /// Report only these finding ids (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub only: Vec<String>,
+
+    /// Namespace of objects that name none
+    #[arg(short, long, default_value = "default", value_name = "NS")]
+    pub namespace: String,
+
+    /// The input is a whole cluster: a ServiceAccount not found is an error, not a warning
+    #[arg(long)]
+    pub complete: bool,
+
+    /// Also scan files that .gitignore and .ignore files exclude
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Show the answers inferred from each workload for its advice
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Text width in columns [default: the terminal's width, else COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+}
+
+const MIGRATE_HELP: &str = "\
+Reads manifests, rendered charts or a `kubectl get -A -o yaml` dump (the same inputs as scan)
+and writes, all or nothing, into DIR: README.md (the runbook: one line per workload, six phases
+with a check and a rollback each), manifests/ (ServiceAccounts and one patch per workload),
+commands.sh (phases 1-2), cleanup.sh (phases 5-6) and plan.json. Nothing is applied or run.
+
+The SDK of one workload can also be set by the annotation `aks-id/sdk: legacy-imds` on the
+workload or its pod template, or in an answers file:
+  sdk: {\"team-a/Deployment/orders\": legacy-imds}
+
+Examples:
+  kubectl get deploy,sts,ds,job,cronjob,pod,sa,ns,secretproviderclass,azureidentity,azureidentitybinding,azurepodidentityexception -A -o yaml > cluster.yaml
+  aks-id migrate cluster.yaml --out migration --resource-group rg --cluster aks
+  aks-id migrate k8s/ --out migration --sdk legacy-imds --issuer https://eastus.oic.prod-aks.azure.com/TENANT/ID/
+
+Exit codes: 0 written, 1 an input could not be read (the rest was planned), 2 bad usage or a
+refused value (the folder is written; refused objects are manual steps).";
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Files and folders to read; `-` reads stdin [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The folder to write the plan into (refused if not empty, unless --force)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Replace the content of a non-empty --out folder
+    #[arg(long)]
+    pub force: bool,
+
+    /// The cluster's OIDC issuer URL (https:); else commands.sh reads it with `az aks show`
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// Tenant id written on the ServiceAccounts (azure.workload.identity/tenant-id)
+    #[arg(long, value_name = "GUID")]
+    pub tenant_id: Option<String>,
+
+    /// How the applications get tokens today, unless a workload says otherwise
+    #[arg(long, value_enum, default_value_t = crate::migrate::Sdk::Current, value_name = "SDK")]
+    pub sdk: crate::migrate::Sdk,
+
+    /// Per-workload SDKs: `sdk: {NAMESPACE/KIND/NAME: current|legacy-imds}`
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+
+    /// The cluster's resource group, for the commands
+    #[arg(long, value_name = "GROUP")]
+    pub resource_group: Option<String>,
+
+    /// The cluster's name, for the commands and the federated credentials' names
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The cluster runs Kubernetes 1.32+ (native sidecars): Jobs may use the migration proxy
+    #[arg(long)]
+    pub native_sidecars: bool,
+
+    /// Namespace of objects that name none
+    #[arg(short, long, default_value = "default", value_name = "NS")]
+    pub namespace: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    /// A finding id to explain
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -287,6 +437,32 @@ impl Cli {
                 format: args.output,
                 width: args.width,
             },
+            Command::Scan(args) => Invocation::Scan(commands::scan::Options {
+                paths: args.paths,
+                output: args.output,
+                fail_on: args.fail_on,
+                skip: args.skip,
+                only: args.only,
+                namespace: args.namespace,
+                complete: args.complete,
+                no_ignore: args.no_ignore,
+                explain: args.explain,
+                width: args.width,
+            }),
+            Command::Findings(args) => Invocation::Findings { id: args.id },
+            Command::Migrate(args) => Invocation::Migrate(commands::migrate::Options {
+                paths: args.paths,
+                out: args.out,
+                force: args.force,
+                issuer: args.issuer,
+                tenant_id: args.tenant_id,
+                sdk: args.sdk,
+                answers: args.answers,
+                resource_group: args.resource_group,
+                cluster: args.cluster,
+                native_sidecars: args.native_sidecars,
+                namespace: args.namespace,
+            }),
             Command::Rules(RulesCommand::Check { dir }) => Invocation::RulesCheck { dir },
             Command::Rules(RulesCommand::Export { dir, force }) => {
                 Invocation::RulesExport { dir, force }

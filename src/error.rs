@@ -16,6 +16,8 @@ pub enum ExitCode {
     Failure = 1,
     BadInput = 2,
     NoModelFits = 3,
+    /// `scan` reported findings at or above `--fail-on`.
+    Findings = 4,
     Interrupted = 130,
 }
 

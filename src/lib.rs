@@ -13,8 +13,10 @@ pub mod commands;
 pub mod diag;
 pub mod error;
 pub mod fsio;
+pub mod migrate;
 pub mod plan;
 pub mod render;
+pub mod scan;
 pub mod yaml;
 
 use std::ffi::OsString;

@@ -6,6 +6,8 @@
 //! pieces of the value, and any error it reports is pinned back to a file, line and column through
 //! that position map, so one bad entry does not hide the problems of the next one.
 
+pub mod tree;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::load::MISSING_FILE;
-use super::names::{MODELS_DIR, REQUIRED_FILES};
+use super::names::{MODELS_DIR, OPTIONAL_FILES, REQUIRED_FILES};
 use super::{Catalog, Origin, builtin, parse};
 use crate::diag::{CatalogError, Diagnostic, Position};
 use crate::error::Error;
@@ -42,7 +42,11 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Error> {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     let mut unusable = Vec::new();
-    let mut rels: Vec<String> = REQUIRED_FILES.iter().map(|s| (*s).to_owned()).collect();
+    let mut rels: Vec<String> = REQUIRED_FILES
+        .iter()
+        .chain(OPTIONAL_FILES.iter())
+        .map(|s| (*s).to_owned())
+        .collect();
     let models = dir.join(MODELS_DIR);
     if models.is_dir() {
         let entries = fs::read_dir(&models)

@@ -17,8 +17,8 @@ use crate::yaml::{Document, NodePath, Value};
 const MAX_BAD_ENTRIES: usize = 20;
 
 pub use super::names::{
-    CATALOG_FILE, MODELS_DIR, PLACEHOLDERS_FILE, QUESTIONS_FILE, REQUIRED_FILES, RULES_FILE,
-    SOURCES_FILE, TARGETS_FILE,
+    CATALOG_FILE, FINDINGS_FILE, MODELS_DIR, OPTIONAL_FILES, PLACEHOLDERS_FILE, QUESTIONS_FILE,
+    REQUIRED_FILES, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
 };
 
 /// The message for a required file that is not in the folder.
@@ -45,6 +45,7 @@ pub(crate) struct Parsed {
     /// Some file or entry could not be read: checks over the whole catalog (a placeholder no
     /// command uses) would mislead.
     pub incomplete: bool,
+    pub findings: Vec<Located<FindingMeta>>,
     /// What could not be read, so that references to it are not also reported as unknown.
     pub unread: Unread,
 }
@@ -155,6 +156,7 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
             QUESTIONS_FILE => fast_list::<QuestionsFile>(&mut parsed, index, text)?,
             RULES_FILE => fast_list::<RulesFile>(&mut parsed, index, text)?,
             PLACEHOLDERS_FILE => fast_list::<PlaceholdersFile>(&mut parsed, index, text)?,
+            FINDINGS_FILE => fast_list::<FindingsFile>(&mut parsed, index, text)?,
             rel if is_model_file(rel) => parsed.models.push(Located {
                 value: from_str_fast::<Model>(text)?,
                 doc: index,
@@ -211,6 +213,7 @@ list_file!(RulesFile, Rule, rules, |_| None);
 list_file!(PlaceholdersFile, Placeholder, placeholders, |u| Some(
     &mut u.placeholders
 ));
+list_file!(FindingsFile, FindingMeta, findings, |_| None);
 
 /// Reads a list file whole on the fast path.
 fn fast_list<F: ListFile>(parsed: &mut Parsed, doc: usize, text: &str) -> Option<()> {
@@ -307,6 +310,7 @@ fn parse_thorough(
             PLACEHOLDERS_FILE => {
                 thorough_list::<PlaceholdersFile>(&mut parsed, index, &mut diagnostics)
             }
+            FINDINGS_FILE => thorough_list::<FindingsFile>(&mut parsed, index, &mut diagnostics),
             rel if is_model_file(rel) => match doc.deserialize::<Model>(&root, &doc.value) {
                 Ok(value) => parsed.models.push(Located {
                     value,
@@ -369,6 +373,7 @@ fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
         questions: parsed.questions.into_iter().map(|q| q.value).collect(),
         rules: parsed.rules.into_iter().map(|r| r.value).collect(),
         placeholders: parsed.placeholders.into_iter().map(|p| p.value).collect(),
+        findings: parsed.findings.into_iter().map(|f| f.value).collect(),
     }
 }
 
@@ -384,7 +389,8 @@ fn file_rank(rel: &str) -> usize {
         QUESTIONS_FILE => 4,
         RULES_FILE => 5,
         PLACEHOLDERS_FILE => 6,
-        _ => 7,
+        FINDINGS_FILE => 7,
+        _ => 8,
     }
 }
 

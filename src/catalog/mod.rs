@@ -369,6 +369,51 @@ impl<'a> CatalogRef<'a> {
     }
 }
 
+/// `findings.yaml`: what `aks-id scan` can report. Optional in a rules folder (a catalog without
+/// it scans with no findings metadata, and `scan` says so).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FindingsFile {
+    pub findings: Vec<FindingMeta>,
+}
+
+/// One scan finding's metadata: the detection is code, keyed by `id`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FindingMeta {
+    /// Stable: a SARIF rule id and a suppression key. Lowercase letters, digits and dashes.
+    pub id: String,
+    /// The default level; a detector may report another for a sub-case its explanation names.
+    pub severity: Severity,
+    pub title: String,
+    pub explanation: String,
+    pub fix: String,
+    /// Ids from `sources.yaml`; at least one.
+    pub sources: Vec<String>,
+}
+
+/// How bad a scan finding is: `error` (it will fail), `warning` (likely to fail, or a security
+/// risk), `info` (advice).
+#[derive(
+    Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 /// Where a catalog came from, for messages and for the `catalog` block of the advice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
@@ -400,6 +445,8 @@ pub struct Catalog {
     pub rules: Vec<Rule>,
     /// The placeholders commands use, each declared once.
     pub placeholders: Vec<Placeholder>,
+    /// Scan findings metadata, in file order (empty when the folder has no `findings.yaml`).
+    pub findings: Vec<FindingMeta>,
     /// Source positions by id, for the many lookups of a rendering.
     pub(crate) source_index: rustc_hash::FxHashMap<String, usize>,
 }
@@ -423,6 +470,10 @@ impl Catalog {
 
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
+    }
+
+    pub fn finding(&self, id: &str) -> Option<&FindingMeta> {
+        self.findings.iter().find(|f| f.id == id)
     }
 
     pub fn model_ids(&self) -> Vec<&str> {

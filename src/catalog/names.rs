@@ -13,6 +13,8 @@ pub const QUESTIONS_FILE: &str = "questions.yaml";
 pub const RULES_FILE: &str = "rules.yaml";
 /// `placeholders.yaml`: the placeholders commands leave for the user to fill.
 pub const PLACEHOLDERS_FILE: &str = "placeholders.yaml";
+/// `findings.yaml`: what `aks-id scan` can report. Optional in a rules folder.
+pub const FINDINGS_FILE: &str = "findings.yaml";
 /// The folder of the model files, one `models/MODEL.yaml` per identity model.
 pub const MODELS_DIR: &str = "models";
 
@@ -25,3 +27,6 @@ pub const REQUIRED_FILES: [&str; 6] = [
     RULES_FILE,
     PLACEHOLDERS_FILE,
 ];
+
+/// The files a rules folder may have: read when present, reported by `parse` when required.
+pub const OPTIONAL_FILES: [&str; 1] = [FINDINGS_FILE];

@@ -5,7 +5,8 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
 use super::{
-    CatalogFile, Model, PlaceholdersFile, QuestionsFile, RulesFile, SourcesFile, TargetsFile,
+    CatalogFile, FindingsFile, Model, PlaceholdersFile, QuestionsFile, RulesFile, SourcesFile,
+    TargetsFile,
 };
 
 /// One schema for every rule file: a document is valid when it is one of the file kinds.
@@ -22,6 +23,7 @@ pub fn rule_files_schema() -> String {
             "placeholders.yaml",
             generator.subschema_for::<PlaceholdersFile>(),
         ),
+        ("findings.yaml", generator.subschema_for::<FindingsFile>()),
     ];
     let any_of: Vec<Value> = kinds
         .into_iter()

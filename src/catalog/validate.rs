@@ -46,6 +46,7 @@ impl<'a> Validator<'a> {
         let questions = self.questions();
         self.rules(&questions);
         self.placeholders();
+        self.findings();
         self.diagnostics
     }
 
@@ -383,6 +384,42 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
+        }
+    }
+
+    /// Scan findings: unique ids that fit a SARIF rule id and a suppression key, texts present,
+    /// sources known.
+    fn findings(&mut self) {
+        let findings = &self.parsed.findings;
+        self.unique("finding", findings, |f| &f.id);
+        for f in findings {
+            if !is_id(&f.value.id) {
+                self.error(
+                    f.doc,
+                    &f.path.key("id"),
+                    format!(
+                        "finding id `{}` must be lowercase letters, digits and dashes",
+                        f.value.id
+                    ),
+                );
+            }
+            for (key, text) in [
+                ("title", &f.value.title),
+                ("explanation", &f.value.explanation),
+                ("fix", &f.value.fix),
+            ] {
+                if text.trim().is_empty() {
+                    self.error(f.doc, &f.path.key(key), format!("{key} must not be empty"));
+                }
+            }
+            if f.value.sources.is_empty() {
+                self.error(
+                    f.doc,
+                    &f.path.key("sources"),
+                    "at least one source is required",
+                );
+            }
+            self.source_refs(f.doc, &|| f.path.key("sources"), &f.value.sources);
         }
     }
 

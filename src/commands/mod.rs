@@ -5,9 +5,11 @@
 pub mod advise;
 pub mod compare;
 pub mod completions;
+pub mod migrate;
 pub mod models;
 pub mod questions;
 pub mod rules;
+pub mod scan;
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -43,6 +45,11 @@ pub enum Invocation {
         model: String,
         format: DocFormat,
         width: Option<u16>,
+    },
+    Scan(scan::Options),
+    Migrate(migrate::Options),
+    Findings {
+        id: Option<String>,
     },
     RulesCheck {
         dir: Option<PathBuf>,
@@ -111,6 +118,23 @@ pub fn execute(
                 terminal.look(settings.color, width),
                 out,
             )
+        }
+        Invocation::Scan(options) => {
+            let catalog = load_catalog(settings)?;
+            scan::run(&catalog, &options, terminal, settings.color, out)
+        }
+        Invocation::Migrate(options) => {
+            let catalog = load_catalog(settings)?;
+            migrate::run(&catalog, &options, out, err)
+        }
+        Invocation::Findings { id } => {
+            let catalog = load_catalog(settings)?;
+            let look = terminal.look(settings.color, None);
+            match &id {
+                Some(id) => crate::render::scan::finding_explain(&catalog, id, look, out)?,
+                None => crate::render::scan::findings_list(&catalog, look, out)?,
+            }
+            Ok(ExitCode::Success)
         }
         Invocation::RulesCheck { dir } => {
             rules::check(dir.as_ref().or(settings.rules.as_ref()), out)

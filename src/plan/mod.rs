@@ -1,11 +1,15 @@
-//! Runnable advice: the advice's steps and grants read as commands that a script can run and
-//! manifests can hold. Pure; `render::script` and `render::manifests` write the bytes.
+//! What generated plans and scripts share, whichever command writes them: the one shell quoting
+//! function (`shell`) and the rules every value must pass before it is written into a script, a
+//! manifest or a command (`values`).
 //!
-//! `shell` holds the one quoting function of every generated script, `command` reads catalog
-//! commands as bash reads them, `vars` checks the values that fill their placeholders.
+//! Runnable advice lives here too: the advice's steps and grants read as commands that a script
+//! can run and manifests can hold (`steps`). `command` reads catalog commands as bash reads them,
+//! `vars` checks the values that fill their placeholders. Pure; `render::script` and
+//! `render::manifests` write the bytes.
 
 pub mod command;
 pub mod shell;
+pub mod values;
 pub mod vars;
 
 use crate::advise::engine::Advice;

@@ -1,23 +1,22 @@
-//! Shell quoting for generated bash: the ONE function that turns a value into a single-quoted
-//! word, and the escaping of text placed inside double quotes or a comment. Every script aks-id
-//! writes (`advise -o script`, migration scripts) quotes through here, so a value can never
-//! become code.
+//! The one way a value is placed in a generated shell script: single quotes, which the shell
+//! reads literally (no `$(…)`, backticks, `$VAR`, globbing or word splitting inside them). A
+//! single quote in the value ends the quoted part, adds an escaped quote and starts a new one.
+//! Every script aks-id writes (`advise -o script`, `migrate`) quotes values here. Beside it: the
+//! escaping of catalog text placed inside double quotes or a comment of a generated script.
 
-/// `value` as one single-quoted bash word: `'it'\''s'`. Inside single quotes bash gives no
-/// character a meaning, so `$(…)`, backticks, `"`, `\` and newlines stay literal; a `'` closes
-/// the quote, is written as `\'` and the quote reopens.
+/// `value` as one shell word that the shell reads back byte for byte.
 pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('\'');
     for c in value.chars() {
         if c == '\'' {
-            out.push_str("'\\''");
+            quoted.push_str("'\\''");
         } else {
-            out.push(c);
+            quoted.push(c);
         }
     }
-    out.push('\'');
-    out
+    quoted.push('\'');
+    quoted
 }
 
 /// Whether `word` means itself in bash without any quoting: letters, digits and `_-./:=@%+,`.
@@ -91,15 +90,57 @@ pub fn comment(text: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::quote;
 
     #[test]
-    fn quote_keeps_every_character_literal() {
-        assert_eq!(quote("plain"), "'plain'");
-        assert_eq!(quote("it's"), r"'it'\''s'");
-        assert_eq!(quote("$(id) `id` \"x\" \\n\n"), "'$(id) `id` \"x\" \\n\n'");
+    fn plain_values_are_wrapped_in_single_quotes() {
+        assert_eq!(quote("my-rg"), "'my-rg'");
         assert_eq!(quote(""), "''");
     }
+
+    #[test]
+    fn a_single_quote_closes_escapes_and_reopens() {
+        assert_eq!(quote("it's"), "'it'\\''s'");
+    }
+
+    #[test]
+    fn hostile_values_are_inert_in_bash() {
+        let hostile = [
+            "$(touch /tmp/aks-id-pwned)",
+            "`id`",
+            "a'b\"c",
+            "two\nlines",
+            "with space",
+            "${HOME}",
+            "back\\slash",
+            "*",
+            "';rm -rf /;'",
+        ];
+        let Ok(bash) = which_bash() else {
+            return;
+        };
+        for value in hostile {
+            let script = format!("printf '%s' {}", quote(value));
+            let out = std::process::Command::new(&bash)
+                .args(["-c", &script])
+                .output()
+                .expect("bash runs");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), value, "{script}");
+        }
+    }
+
+    fn which_bash() -> Result<std::path::PathBuf, ()> {
+        ["/bin/bash", "/usr/bin/bash"]
+            .iter()
+            .map(std::path::PathBuf::from)
+            .find(|p| p.exists())
+            .ok_or(())
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
 
     #[test]
     fn words_are_quoted_only_when_needed() {

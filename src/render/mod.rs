@@ -10,8 +10,11 @@ pub mod compare;
 pub mod data;
 pub mod manifests;
 pub mod markdown;
+pub mod migrate;
 pub mod model_sheet;
 pub mod questions;
+pub mod sarif;
+pub mod scan;
 pub mod script;
 pub mod terminal;
 

@@ -13,5 +13,6 @@ mod parser_properties;
 mod properties;
 mod pty;
 mod questions;
+mod scan;
 mod script;
 mod support;

@@ -1,0 +1,152 @@
+//! Advice per workload: the advisor's own engine run on answers inferred from the manifest
+//! (node OS from nodeSelector and affinity, virtual nodes from selectors and tolerations, pod
+//! identity in use, ServiceAccounts sharing a client ID, Key Vault from a mounted
+//! SecretProviderClass, legacy IMDS calls). Questions the manifest says nothing about take their
+//! defaults, as `advise --no-input` does; `--explain` shows which answers were inferred and why.
+
+use crate::advise::answers::{Answer, Origin};
+use crate::advise::engine;
+use crate::advise::interview;
+use crate::catalog::Catalog;
+
+use super::findings::is_guid;
+use super::index::{Index, Mechanism, imds_command};
+use super::model::*;
+
+/// One inferred answer and what in the manifest it comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inferred {
+    pub question: String,
+    pub answer: Answer,
+    pub because: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkloadAdvice {
+    /// The recommended model's id, `None` when no model fits.
+    pub model: Option<String>,
+    pub inferred: Vec<Inferred>,
+}
+
+/// Infers the answers for one workload and evaluates them; `None` for objects read from a
+/// template (too little is known) or when the catalog's questions do not take the answers.
+pub fn advise(
+    catalog: &Catalog,
+    index: &Index,
+    object: &Object,
+    mechanism: Mechanism,
+) -> Option<WorkloadAdvice> {
+    let Body::Workload(w) = &object.body else {
+        return None;
+    };
+    let inferred = infer(index, object, &w.pod, mechanism);
+    let given: Vec<(String, Answer, Origin)> = inferred
+        .iter()
+        .filter(|i| catalog.question(&i.question).is_some())
+        .map(|i| {
+            (
+                i.question.clone(),
+                i.answer.clone(),
+                Origin::Flag(format!("{}={}", i.question, i.answer)),
+            )
+        })
+        .collect();
+    let interview = interview::run(catalog, given, &mut interview::Defaults).ok()?;
+    let advice = engine::evaluate(catalog, interview.answers, interview.defaulted);
+    Some(WorkloadAdvice {
+        model: advice.recommendation.map(|r| r.model.to_owned()),
+        inferred,
+    })
+}
+
+fn answer(question: &str, answer: Answer, because: impl Into<String>) -> Inferred {
+    Inferred {
+        question: question.to_owned(),
+        answer,
+        because: because.into(),
+    }
+}
+
+pub fn infer(index: &Index, object: &Object, pod: &Pod, mechanism: Mechanism) -> Vec<Inferred> {
+    let mut out = vec![answer(
+        "scope",
+        Answer::Choice("workload".into()),
+        format!("a {}", object.kind),
+    )];
+    if super::findings::wi_targets_windows(pod) {
+        out.push(answer(
+            "node_os",
+            Answer::Choice("windows".into()),
+            "nodeSelector or affinity kubernetes.io/os: windows",
+        ));
+    } else if pod
+        .node_selector
+        .iter()
+        .any(|e| e.key == "kubernetes.io/os" && e.value == "linux")
+        || pod.affinity_os.iter().any(|v| v == "linux")
+    {
+        out.push(answer(
+            "node_os",
+            Answer::Choice("linux".into()),
+            "nodeSelector or affinity kubernetes.io/os: linux",
+        ));
+    }
+    if super::findings::wi_on_virtual_nodes(pod) {
+        out.push(answer(
+            "virtual_nodes",
+            Answer::Choice("addon".into()),
+            "nodeSelector type: virtual-kubelet or a virtual-kubelet toleration",
+        ));
+    }
+    let pod_identity = mechanism == Mechanism::PodIdentity;
+    out.push(answer(
+        "existing_pod_identity",
+        Answer::YesNo(pod_identity),
+        if pod_identity {
+            "the workload uses pod-managed identity (aadpodidbinding or usePodIdentity)"
+        } else {
+            "no aadpodidbinding label or usePodIdentity on this workload"
+        },
+    ));
+    let spcs = index.mounted_spcs(object, pod);
+    if !spcs.is_empty() {
+        out.push(answer(
+            "targets",
+            Answer::Choices(vec!["key-vault".into()]),
+            "mounts a SecretProviderClass (Secrets Store CSI, Key Vault)",
+        ));
+    }
+    if pod
+        .containers
+        .iter()
+        .any(|c| c.words.iter().any(|w| imds_command(&w.value)))
+    {
+        out.push(answer(
+            "sdk",
+            Answer::Choice("legacy-imds".into()),
+            "a command logs in with the managed identity of IMDS",
+        ));
+    }
+    if let Some(sa) = index.pod_service_account(object, pod)
+        && let Some(client) =
+            lookup(&sa.meta.annotations, WI_CLIENT_ID).filter(|c| is_guid(&c.value))
+    {
+        let sharing = index
+            .of_kind("ServiceAccount")
+            .filter(|(_, s)| {
+                lookup(&s.meta.annotations, WI_CLIENT_ID)
+                    .is_some_and(|c| c.value.eq_ignore_ascii_case(&client.value))
+            })
+            .count()
+            .max(1);
+        out.push(answer(
+            "service_accounts",
+            Answer::Number(i64::try_from(sharing).unwrap_or(i64::MAX)),
+            format!(
+                "ServiceAccounts in the input with client-id {}",
+                client.value
+            ),
+        ));
+    }
+    out
+}

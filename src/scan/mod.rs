@@ -1,0 +1,371 @@
+//! `aks-id scan`: reads manifests and cluster dumps, tells every workload's identity mechanism,
+//! reports findings from the catalog's `findings.yaml`, and advises a model per workload.
+//!
+//! The pipeline: [`input`] finds and reads the files (in parallel, bounded), [`manifest`] and
+//! [`template`] turn each text into the compact objects of [`model`], [`index`] joins them
+//! across all inputs, the [`findings`] detectors run over the index, and [`advice`] runs the
+//! advisor's engine on answers inferred per workload. The result is a [`Report`], which the
+//! renderers in `render/` print.
+
+pub mod advice;
+pub mod findings;
+pub mod index;
+pub mod input;
+pub mod manifest;
+pub mod model;
+pub mod template;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::catalog::{Catalog, Severity};
+use crate::error::Error;
+
+use index::{Index, Mechanism};
+use input::Source;
+use manifest::{FileScan, Problem, ProblemKind};
+use model::*;
+
+/// The scan's settings, resolved from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub paths: Vec<PathBuf>,
+    pub no_ignore: bool,
+    /// The namespace of objects that name none.
+    pub namespace: String,
+    /// The input is a whole cluster: what is missing from it is missing.
+    pub complete: bool,
+    pub skip: Vec<String>,
+    pub only: Vec<String>,
+    /// Infer answers and run the advisor per workload.
+    pub advice: bool,
+    /// Draw a progress bar on stderr (a terminal) when the scan takes more than a second.
+    pub progress: bool,
+    /// Threads for reading and parsing; 0 = the machine's parallelism.
+    pub threads: usize,
+}
+
+/// A finding as reported: metadata resolved from the catalog, suppression applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub id: String,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    pub loc: Loc,
+    /// Index into [`Report::objects_all`].
+    pub object: usize,
+    pub sources: Vec<String>,
+    /// The reason given in the object's `aks-id/skip` annotation.
+    pub suppressed: Option<String>,
+}
+
+/// One workload and what the scan concluded about it.
+#[derive(Clone, Debug)]
+pub struct WorkloadRow {
+    pub object: usize,
+    pub mechanism: Mechanism,
+    pub advice: Option<advice::WorkloadAdvice>,
+}
+
+/// The whole result of a scan.
+pub struct Report {
+    pub index: Index,
+    pub workloads: Vec<WorkloadRow>,
+    /// Identity-bearing objects (index into `index.objects`) with what they are.
+    pub identity_objects: Vec<(usize, &'static str)>,
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    pub documents: usize,
+}
+
+impl Report {
+    pub fn file(&self, loc: Loc) -> &str {
+        self.index
+            .files
+            .get(loc.file as usize)
+            .map_or("-", String::as_str)
+    }
+
+    pub fn object(&self, i: usize) -> &Object {
+        &self.index.objects[i]
+    }
+
+    /// Whether an input could not be read or parsed (exit 1).
+    pub fn has_unreadable(&self) -> bool {
+        self.problems
+            .iter()
+            .any(|p| matches!(p.kind, ProblemKind::Unreadable | ProblemKind::Syntax))
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && f.severity == severity)
+            .count()
+    }
+
+    pub fn suppressed(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed.is_some())
+            .count()
+    }
+
+    pub fn mechanism_count(&self, m: Mechanism) -> usize {
+        self.workloads.iter().filter(|w| w.mechanism == m).count()
+    }
+}
+
+/// Checks `--skip`/`--only` ids against the catalog.
+pub fn check_ids(catalog: &Catalog, ids: &[String], flag: &str) -> Result<(), Error> {
+    for id in ids {
+        if catalog.finding(id).is_none() {
+            let known: Vec<&str> = catalog.findings.iter().map(|f| f.id.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "{flag}: unknown finding id `{}` (see `aks-id findings`; ids: {})",
+                crate::diag::clip(id, 80),
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Runs a scan. Input problems are in the report; only usage errors are `Err`.
+pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
+    check_ids(catalog, &config.skip, "--skip")?;
+    check_ids(catalog, &config.only, "--only")?;
+    let paths = if config.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        config.paths.clone()
+    };
+    let (sources, walk_problems) = input::discover(&paths, config.no_ignore);
+    let namespace = if config.namespace.is_empty() {
+        "default"
+    } else {
+        config.namespace.as_str()
+    };
+    let mut files: Vec<String> = sources.iter().map(Source::display).collect();
+    let mut problems: Vec<Problem> = Vec::new();
+    for p in walk_problems {
+        let file = u32::try_from(files.len()).unwrap_or(u32::MAX);
+        files.push(p.path);
+        problems.push(Problem {
+            kind: ProblemKind::Unreadable,
+            loc: Loc {
+                file,
+                line: 0,
+                column: 0,
+            },
+            message: p.message,
+        });
+    }
+    let scans = read_all(&sources, namespace, config);
+    let mut objects = Vec::new();
+    let mut documents = 0;
+    for scan in scans {
+        documents += scan.documents;
+        objects.extend(scan.objects);
+        problems.extend(scan.problems);
+    }
+    problems.sort_by_key(|p| (p.loc.file, p.loc.line, p.loc.column));
+    let index = Index::new(files, objects, config.complete);
+
+    let wanted = |id: &str| {
+        !config.skip.iter().any(|s| s == id)
+            && (config.only.is_empty() || config.only.iter().any(|s| s == id))
+    };
+    let raw = findings::detect(&index, wanted);
+    let mut resolved: Vec<Finding> = raw
+        .into_iter()
+        .filter_map(|r| {
+            let meta = catalog.finding(r.id)?;
+            let object = &index.objects[r.object];
+            Some(Finding {
+                id: r.id.to_owned(),
+                severity: r.level.unwrap_or(meta.severity),
+                title: meta.title.clone(),
+                message: r.message,
+                loc: r.loc,
+                object: r.object,
+                sources: catalog
+                    .urls(&meta.sources)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                suppressed: suppression(object, r.id),
+            })
+        })
+        .collect();
+    // Input order: by position, then by id for findings at one place.
+    resolved.sort_by(|a, b| (a.loc, &a.id, &a.message).cmp(&(b.loc, &b.id, &b.message)));
+    resolved.dedup_by(|a, b| a.loc == b.loc && a.id == b.id && a.message == b.message);
+
+    let mut workloads = Vec::new();
+    let mut identity_objects = Vec::new();
+    for (i, o) in index.objects.iter().enumerate() {
+        if is_workload_kind(&o.kind) {
+            workloads.push(WorkloadRow {
+                object: i,
+                mechanism: index.mechanism(o),
+                advice: None,
+            });
+        }
+        if let Some(role) = identity_role(o) {
+            identity_objects.push((i, role));
+        }
+    }
+    if config.advice {
+        for row in &mut workloads {
+            row.advice = advice::advise(catalog, &index, &index.objects[row.object], row.mechanism);
+        }
+    }
+    Ok(Report {
+        index,
+        workloads,
+        identity_objects,
+        findings: resolved,
+        problems,
+        documents,
+    })
+}
+
+/// What an identity-bearing object is, for the `objects` list.
+fn identity_role(o: &Object) -> Option<&'static str> {
+    let wi_meta = o
+        .meta
+        .annotations
+        .iter()
+        .chain(&o.meta.labels)
+        .any(|e| e.key.starts_with(WI_PREFIX));
+    match o.kind.as_str() {
+        "ServiceAccount" if wi_meta => Some("workload-identity-service-account"),
+        "AzureIdentity" => Some("pod-identity-identity"),
+        "AzureIdentityBinding" => Some("pod-identity-binding"),
+        "AzurePodIdentityException" => Some("pod-identity-exception"),
+        "SecretProviderClass" => Some("secret-provider-class"),
+        "MutatingWebhookConfiguration" if o.name.contains("azure-wi-webhook") => {
+            Some("workload-identity-webhook")
+        }
+        _ => match &o.body {
+            Body::Workload(w) => {
+                let image =
+                    |needle: &str| w.pod.containers.iter().any(|c| c.image.contains(needle));
+                if image("aad-pod-identity/nmi") {
+                    Some("pod-identity-nmi")
+                } else if image("aad-pod-identity/mic") {
+                    Some("pod-identity-mic")
+                } else if image("workload-identity/webhook") {
+                    Some("workload-identity-webhook")
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        },
+    }
+}
+
+/// The reason the object's `aks-id/skip` annotation gives for skipping `id`, if it does.
+/// Entries are `ID: reason`, separated by `;` or new lines; an entry without a reason does not
+/// suppress.
+pub fn suppression(object: &Object, id: &str) -> Option<String> {
+    let annotation = lookup(&object.meta.annotations, SUPPRESS_ANNOTATION)?;
+    annotation
+        .value
+        .split([';', '\n'])
+        .filter_map(|entry| entry.split_once(':'))
+        .find(|(key, reason)| key.trim() == id && !reason.trim().is_empty())
+        .map(|(_, reason)| reason.trim().to_owned())
+}
+
+/// Reads and parses every source, in parallel, keeping input order.
+fn read_all(sources: &[Source], namespace: &str, config: &Config) -> Vec<FileScan> {
+    let n = sources.len();
+    let mut results: Vec<Option<FileScan>> = (0..n).map(|_| None).collect();
+    let scan_one = |i: usize| -> FileScan {
+        let file = u32::try_from(i).unwrap_or(u32::MAX);
+        match input::read(&sources[i]) {
+            Ok(text) => manifest::read(file, &text, namespace),
+            Err(message) => FileScan {
+                problems: vec![Problem {
+                    kind: ProblemKind::Unreadable,
+                    loc: Loc {
+                        file,
+                        line: 0,
+                        column: 0,
+                    },
+                    message,
+                }],
+                ..FileScan::default()
+            },
+        }
+    };
+    let threads = if config.threads > 0 {
+        config.threads
+    } else {
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    }
+    .min(n.max(1));
+    if threads <= 1 || n < 4 {
+        for (i, slot) in results.iter_mut().enumerate() {
+            *slot = Some(scan_one(i));
+        }
+        return results.into_iter().flatten().collect();
+    }
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let chunks: Vec<Vec<(usize, FileScan)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        mine.push((i, scan_one(i)));
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        if config.progress {
+            progress(&done, n, &workers);
+        }
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, scan) in chunks.into_iter().flatten() {
+        results[i] = Some(scan);
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// A progress bar on stderr, shown only once the scan has run for a second.
+fn progress<T>(done: &AtomicUsize, total: usize, workers: &[std::thread::ScopedJoinHandle<'_, T>]) {
+    let start = Instant::now();
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_length(total as u64);
+    let mut shown = false;
+    while !workers.iter().all(|w| w.is_finished()) {
+        std::thread::sleep(Duration::from_millis(100));
+        if !shown && start.elapsed() > Duration::from_secs(1) {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("scanning {bar:30} {pos}/{len} files")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            shown = true;
+        }
+        bar.set_position(done.load(Ordering::Relaxed) as u64);
+    }
+    bar.finish_and_clear();
+}

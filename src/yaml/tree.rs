@@ -1,0 +1,1044 @@
+//! One pass from YAML (or JSON) text to a tree of values that knows where each node starts.
+//!
+//! Catalog files, answers files and the manifests `scan` reads are all read here: a stream of
+//! documents, each a tree of [`Node`]s carrying its line, column and byte offset, so that a caller
+//! reads values and reports positions from the same parse. The reader owns the rules every input
+//! shares: a repeated mapping key is an error at the repeated key, aliases are expanded under a
+//! budget of nodes per document, nesting is bounded, and a syntax error ends the stream while a
+//! document that breaks a rule fails alone.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashSet;
+use saphyr_parser::{Event, Parser, ScanError, Span};
+
+/// 1-based line and column (column in characters) and byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Mark {
+    pub line: u32,
+    pub column: u32,
+    pub offset: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    pub text: String,
+    pub style: ScalarStyle,
+    /// The tag as written, with a `!!` shorthand for the YAML core tags (`!!str`, `!local`).
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub mark: Mark,
+}
+
+/// One document of a stream. An empty document holds a null scalar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    pub root: Node,
+    pub start: Mark,
+}
+
+/// Bounds on one document. `max_nodes` counts nodes after alias expansion (a key, a value, a
+/// sequence item each count one; an alias counts every node it expands to), so that a short text
+/// of aliases to aliases cannot grow into gigabytes. `max_depth` counts nested collections.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_nodes: usize,
+}
+
+impl Limits {
+    /// Bounds that fit any hand-written file: 128 levels (the YAML libraries' usual recursion
+    /// limit) and a million nodes (a 1 MiB text of `[1,1,1,…]` is half of that).
+    pub const DEFAULT: Limits = Limits {
+        max_depth: 128,
+        max_nodes: 1_000_000,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Why a document (or the rest of the stream) could not be read, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadError {
+    pub mark: Mark,
+    pub message: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}",
+            self.mark.line, self.mark.column, self.message
+        )
+    }
+}
+
+impl Scalar {
+    fn plain(&self) -> Option<&str> {
+        (self.style == ScalarStyle::Plain && self.tag.is_none()).then_some(self.text.as_str())
+    }
+
+    /// Whether an explicit tag makes the scalar a string (`!!str`, or the non-specific `!`).
+    fn tagged_string(&self) -> bool {
+        matches!(self.tag.as_deref(), Some("!!str" | "!"))
+    }
+}
+
+impl Node {
+    /// The value of `key` in a mapping, compared with the text of scalar keys.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    /// The node reached by looking up each key in turn.
+    pub fn get_path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.value {
+            Value::Scalar(scalar) => Some(scalar),
+            _ => None,
+        }
+    }
+
+    /// The text of any scalar, whatever it resolves to (`true`, `42` and `"x"` all have text).
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.text.as_str())
+    }
+
+    /// An untagged plain scalar that YAML 1.2 core reads as null: empty, `~`, `null`, `Null`,
+    /// `NULL`.
+    pub fn is_null(&self) -> bool {
+        self.plain().is_some_and(is_core_null)
+    }
+
+    /// YAML 1.2 core booleans: plain `true`, `True`, `TRUE`, `false`, `False`, `FALSE`.
+    pub fn as_bool(&self) -> Option<bool> {
+        self.plain().and_then(core_bool)
+    }
+
+    /// YAML 1.1 booleans, as Kubernetes' YAML library reads them: plain `y`, `yes`, `on`, `true`
+    /// and `n`, `no`, `off`, `false`, each in lower, capitalised or upper case.
+    pub fn yaml11_bool(&self) -> Option<bool> {
+        match self.plain()? {
+            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
+                Some(true)
+            }
+            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False"
+            | "FALSE" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// YAML 1.2 core integers, plain only: decimal with an optional sign, `0x` hexadecimal and
+    /// `0o` octal. `None` when the value does not fit an `i64`.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.plain().and_then(core_int)
+    }
+
+    /// Whether YAML 1.2 core resolves the node to a string: a quoted or block scalar, a scalar
+    /// tagged `!!str`, or a plain scalar that is not null, a boolean, an integer or a float.
+    pub fn is_string(&self) -> bool {
+        match &self.value {
+            Value::Scalar(s) => resolve(s) == Resolved::Str,
+            _ => false,
+        }
+    }
+
+    /// The value as JSON, with YAML 1.2 core resolution. Mapping keys become strings: a scalar
+    /// key its text, a collection key its JSON text. A float JSON cannot hold (`.inf`, `.nan`)
+    /// and an integer beyond 64 bits stay strings, as written.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Scalar(s) => match resolve(s) {
+                Resolved::Null => J::Null,
+                Resolved::Bool(b) => J::Bool(b),
+                Resolved::Int(i) => J::from(i),
+                Resolved::Float(f) => serde_json::Number::from_f64(f)
+                    .map(J::Number)
+                    .unwrap_or_else(|| J::String(s.text.clone())),
+                Resolved::BigInt | Resolved::Str => J::String(s.text.clone()),
+            },
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (key_text(k).into_owned(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn plain(&self) -> Option<&str> {
+        self.as_scalar()?.plain()
+    }
+}
+
+/// The string a mapping key stands for: a scalar's text, a collection's JSON text. Two keys of
+/// one mapping with the same key text are duplicates.
+fn key_text(key: &Node) -> Cow<'_, str> {
+    match &key.value {
+        Value::Scalar(s) => Cow::Borrowed(&s.text),
+        _ => Cow::Owned(key.to_json().to_string()),
+    }
+}
+
+fn is_core_null(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn core_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// `Some(Err)` when the text has the shape of a core integer that does not fit 64 bits.
+fn core_int_shape(text: &str) -> Option<Result<i64, ()>> {
+    let bytes = text.as_bytes();
+    if let Some(hex) = text.strip_prefix("0x") {
+        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Some(i64::from_str_radix(hex, 16).map_err(|_| ()));
+        }
+        return None;
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return Some(i64::from_str_radix(oct, 8).map_err(|_| ()));
+        }
+        return None;
+    }
+    let digits = match bytes.first() {
+        Some(b'-' | b'+') => &text[1..],
+        _ => text,
+    };
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(text.parse::<i64>().map_err(|_| ()));
+    }
+    None
+}
+
+fn core_int(text: &str) -> Option<i64> {
+    core_int_shape(text)?.ok()
+}
+
+/// YAML 1.2 core floats: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `.inf`, `.nan`.
+fn core_float(text: &str) -> Option<f64> {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    match unsigned {
+        ".inf" | ".Inf" | ".INF" => {
+            return Some(if text.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            });
+        }
+        ".nan" | ".NaN" | ".NAN" if unsigned.len() == text.len() => return Some(f64::NAN),
+        _ => {}
+    }
+    let b = unsigned.as_bytes();
+    let mut i = 0;
+    let int_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += frac_digits;
+        if int_digits == 0 && frac_digits == 0 {
+            return None;
+        }
+    } else if int_digits == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let exp = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp == 0 {
+            return None;
+        }
+        i += exp;
+    }
+    if i != b.len() {
+        return None;
+    }
+    text.parse::<f64>().ok()
+}
+
+#[derive(Debug, PartialEq)]
+enum Resolved {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// Integer syntax beyond 64 bits.
+    BigInt,
+    Float(f64),
+    Str,
+}
+
+/// YAML 1.2 core schema resolution of a scalar.
+fn resolve(s: &Scalar) -> Resolved {
+    if s.tagged_string() {
+        return Resolved::Str;
+    }
+    let Some(text) = (s.style == ScalarStyle::Plain).then_some(s.text.as_str()) else {
+        return Resolved::Str;
+    };
+    // Other tags (`!!int`, `!custom`) do not change how a plain scalar reads here.
+    if is_core_null(text) {
+        return Resolved::Null;
+    }
+    if let Some(b) = core_bool(text) {
+        return Resolved::Bool(b);
+    }
+    match core_int_shape(text) {
+        Some(Ok(i)) => return Resolved::Int(i),
+        Some(Err(())) => return Resolved::BigInt,
+        None => {}
+    }
+    match core_float(text) {
+        Some(f) => Resolved::Float(f),
+        None => Resolved::Str,
+    }
+}
+
+/// Every document of a YAML (or JSON) stream. A syntax error ends the stream (its Err is the last
+/// item); a duplicate key or an exceeded limit fails only its own document and reading goes on
+/// with the next document. A leading BOM is skipped; CRLF is fine. A text with no document at all
+/// (empty, or only comments) gives no item.
+pub fn read_stream(text: &str, limits: &Limits) -> Vec<Result<Document, ReadError>> {
+    let (body, skipped) = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => (rest, '\u{FEFF}'.len_utf8()),
+        None => (text, 0),
+    };
+    let mut reader = StreamReader {
+        marks: MarkMaker::new(body, skipped),
+        limits: *limits,
+        out: Vec::new(),
+        doc: None,
+    };
+    for item in Parser::new_from_str(body) {
+        match item {
+            Ok((event, span)) => {
+                if reader.event(event, span) {
+                    break;
+                }
+            }
+            Err(err) => {
+                reader.syntax_error(&err);
+                break;
+            }
+        }
+    }
+    reader.out
+}
+
+/// Turns the parser's character positions into [`Mark`]s with byte offsets.
+struct MarkMaker<'t> {
+    text: &'t str,
+    /// Added to every byte offset: the BOM skipped before parsing.
+    base: usize,
+    ascii: bool,
+    /// A known pair of character index and byte offset, near the last position asked for.
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'t> MarkMaker<'t> {
+    fn new(text: &'t str, base: usize) -> Self {
+        Self {
+            text,
+            base,
+            ascii: text.is_ascii(),
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn byte_offset(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        // Positions arrive nearly in order, so walking from the last one is short.
+        while self.chars < char_index && self.bytes < self.text.len() {
+            self.bytes += utf8_len(self.text.as_bytes()[self.bytes]);
+            self.chars += 1;
+        }
+        while self.chars > char_index && self.bytes > 0 {
+            self.bytes -= 1;
+            while !self.text.is_char_boundary(self.bytes) {
+                self.bytes -= 1;
+            }
+            self.chars -= 1;
+        }
+        self.bytes
+    }
+
+    fn mark(&mut self, at: &saphyr_parser::Marker) -> Mark {
+        let offset = self.byte_offset(at.index()) + self.base;
+        Mark {
+            line: clamp_u32(at.line()),
+            column: clamp_u32(at.col() + 1),
+            offset: clamp_u32(offset),
+        }
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+fn clamp_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+struct StreamReader<'t> {
+    marks: MarkMaker<'t>,
+    limits: Limits,
+    out: Vec<Result<Document, ReadError>>,
+    doc: Option<DocBuilder>,
+}
+
+/// An anchored node kept for its aliases, with its size and height for the limits.
+struct Anchored {
+    node: Node,
+    nodes: usize,
+    height: usize,
+}
+
+enum Open {
+    Seq(Vec<Node>),
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+struct Frame {
+    open: Open,
+    mark: Mark,
+    anchor: usize,
+    /// Nodes counted before this collection started: its own size is the difference.
+    count_at_start: usize,
+    /// Height of the tallest child so far (0 for none).
+    child_height: usize,
+}
+
+struct DocBuilder {
+    start: Mark,
+    stack: Vec<Frame>,
+    anchors: Vec<Option<Anchored>>,
+    nodes: usize,
+    root: Option<Node>,
+    /// The first rule the document broke; the rest of its events are skipped.
+    failed: Option<ReadError>,
+}
+
+impl StreamReader<'_> {
+    /// Handles one event; `true` at the end of the stream.
+    fn event(&mut self, event: Event<'_>, span: Span) -> bool {
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => return true,
+            Event::DocumentStart(_) => {
+                let start = self.marks.mark(&span.start);
+                self.doc = Some(DocBuilder {
+                    start,
+                    stack: Vec::new(),
+                    anchors: Vec::new(),
+                    nodes: 0,
+                    root: None,
+                    failed: None,
+                });
+            }
+            Event::DocumentEnd => {
+                if let Some(doc) = self.doc.take() {
+                    self.out.push(doc.finish());
+                }
+            }
+            event => {
+                let mark = self.marks.mark(&span.start);
+                if let Some(doc) = &mut self.doc
+                    && doc.failed.is_none()
+                    && let Err(err) = doc.node_event(event, mark, &self.limits)
+                {
+                    doc.failed = Some(err);
+                }
+            }
+        }
+        false
+    }
+
+    fn syntax_error(&mut self, err: &ScanError) {
+        let mark = self.marks.mark(err.marker());
+        let message = match err.info() {
+            "recursion limit exceeded" => format!(
+                "nesting deeper than {} levels",
+                self.limits.max_depth.min(255)
+            ),
+            info => info.to_owned(),
+        };
+        // A document that already broke a rule reports that; the stream ends either way.
+        let error = match self.doc.take().and_then(|d| d.failed) {
+            Some(first) => first,
+            None => ReadError { mark, message },
+        };
+        self.out.push(Err(error));
+    }
+}
+
+fn style_of(style: saphyr_parser::ScalarStyle) -> ScalarStyle {
+    match style {
+        saphyr_parser::ScalarStyle::Plain => ScalarStyle::Plain,
+        saphyr_parser::ScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        saphyr_parser::ScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        saphyr_parser::ScalarStyle::Literal => ScalarStyle::Literal,
+        saphyr_parser::ScalarStyle::Folded => ScalarStyle::Folded,
+    }
+}
+
+fn tag_text(tag: &saphyr_parser::Tag) -> String {
+    if tag.is_yaml_core_schema() {
+        format!("!!{}", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
+}
+
+impl DocBuilder {
+    fn finish(self) -> Result<Document, ReadError> {
+        if let Some(err) = self.failed {
+            return Err(err);
+        }
+        let root = self.root.unwrap_or_else(|| Node {
+            value: Value::Scalar(Scalar {
+                text: String::new(),
+                style: ScalarStyle::Plain,
+                tag: None,
+            }),
+            mark: self.start,
+        });
+        Ok(Document {
+            root,
+            start: self.start,
+        })
+    }
+
+    fn count(&mut self, n: usize, mark: Mark, limits: &Limits) -> Result<(), ReadError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > limits.max_nodes {
+            return Err(ReadError {
+                mark,
+                message: format!(
+                    "more than {} nodes in one document (aliases count every node they repeat)",
+                    limits.max_nodes
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn depth_error(limits: &Limits, mark: Mark) -> ReadError {
+        ReadError {
+            mark,
+            message: format!("nesting deeper than {} levels", limits.max_depth),
+        }
+    }
+
+    fn node_event(
+        &mut self,
+        event: Event<'_>,
+        mark: Mark,
+        limits: &Limits,
+    ) -> Result<(), ReadError> {
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, mark, limits)?;
+                let node = Node {
+                    value: Value::Scalar(Scalar {
+                        text: text.into_owned(),
+                        style: style_of(style),
+                        tag: tag.map(|t| tag_text(&t)),
+                    }),
+                    mark,
+                };
+                if anchor > 0 {
+                    self.remember(anchor, &node, 1, 0);
+                }
+                self.attach(node, 0)
+            }
+            Event::Alias(id) => {
+                let Some(Some(anchored)) = self.anchors.get(id) else {
+                    return Err(ReadError {
+                        mark,
+                        message: "alias to an anchor not defined before it".to_owned(),
+                    });
+                };
+                let (nodes, height) = (anchored.nodes, anchored.height);
+                if self.stack.len() + height > limits.max_depth {
+                    return Err(Self::depth_error(limits, mark));
+                }
+                if self.nodes.saturating_add(nodes) > limits.max_nodes {
+                    return self.count(nodes, mark, limits);
+                }
+                let mut node = anchored.node.clone();
+                self.count(nodes, mark, limits)?;
+                node.mark = mark;
+                self.attach(node, height)
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= limits.max_depth {
+                    return Err(Self::depth_error(limits, mark));
+                }
+                self.count(1, mark, limits)?;
+                let open = if matches!(event, Event::SequenceStart(..)) {
+                    Open::Seq(Vec::new())
+                } else {
+                    Open::Map {
+                        entries: Vec::new(),
+                        key: None,
+                    }
+                };
+                self.stack.push(Frame {
+                    open,
+                    mark,
+                    anchor,
+                    count_at_start: self.nodes - 1,
+                    child_height: 0,
+                });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(());
+                };
+                let value = match frame.open {
+                    Open::Seq(items) => Value::Seq(items),
+                    Open::Map { entries, .. } => {
+                        check_duplicates(&entries, &self.stack)?;
+                        Value::Map(entries)
+                    }
+                };
+                let node = Node {
+                    value,
+                    mark: frame.mark,
+                };
+                let height = frame.child_height + 1;
+                if frame.anchor > 0 {
+                    let nodes = self.nodes - frame.count_at_start;
+                    self.remember(frame.anchor, &node, nodes, height);
+                }
+                self.attach(node, height)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node, nodes: usize, height: usize) {
+        if self.anchors.len() <= anchor {
+            self.anchors.resize_with(anchor + 1, || None);
+        }
+        self.anchors[anchor] = Some(Anchored {
+            node: node.clone(),
+            nodes,
+            height,
+        });
+    }
+
+    /// Puts a finished node into the collection that holds it (or makes it the root).
+    fn attach(&mut self, node: Node, height: usize) -> Result<(), ReadError> {
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        frame.child_height = frame.child_height.max(height);
+        match &mut frame.open {
+            Open::Seq(items) => items.push(node),
+            Open::Map { entries, key } => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+}
+
+/// Fails at the first key of `entries` that repeats an earlier one. `outer` (the collections
+/// that hold the mapping) names the mapping in the message.
+fn check_duplicates(entries: &[(Node, Node)], outer: &[Frame]) -> Result<(), ReadError> {
+    let repeated = if entries.len() <= 16 {
+        (1..entries.len()).find(|&i| {
+            let k = key_text(&entries[i].0);
+            entries[..i].iter().any(|(e, _)| key_text(e) == k)
+        })
+    } else {
+        let mut seen = FxHashSet::default();
+        entries.iter().position(|(k, _)| !seen.insert(key_text(k)))
+    };
+    let Some(i) = repeated else { return Ok(()) };
+    let key = &entries[i].0;
+    let text = key_text(key);
+    let first = entries
+        .iter()
+        .find(|(k, _)| key_text(k) == text)
+        .map_or(key.mark, |(k, _)| k.mark);
+    let mut path = String::new();
+    for frame in outer {
+        match &frame.open {
+            Open::Seq(items) => path.push_str(&format!("[{}]", items.len())),
+            Open::Map { key: Some(k), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&key_text(k));
+            }
+            Open::Map { key: None, .. } => {}
+        }
+    }
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(&text);
+    Err(ReadError {
+        mark: key.mark,
+        message: format!(
+            "duplicate key `{path}` (first given at line {})",
+            first.line
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(text: &str) -> Vec<Result<Document, ReadError>> {
+        read_stream(text, &Limits::DEFAULT)
+    }
+
+    fn one(text: &str) -> Node {
+        let mut all = docs(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        all.remove(0).unwrap().root
+    }
+
+    fn at(line: u32, column: u32, offset: u32) -> Mark {
+        Mark {
+            line,
+            column,
+            offset,
+        }
+    }
+
+    #[test]
+    fn values_and_positions_of_nested_nodes() {
+        let root = one("a:\n  b: 1\n  c:\n    - x\n    - {d: 2}\n");
+        assert_eq!(root.mark, at(1, 1, 0));
+        let b = root.get_path(&["a", "b"]).unwrap();
+        assert_eq!(b.mark, at(2, 6, 8));
+        assert_eq!(b.as_i64(), Some(1));
+        let c = root.get_path(&["a", "c"]).unwrap().as_seq().unwrap();
+        assert_eq!(c[0].as_str(), Some("x"));
+        assert_eq!(c[0].mark, at(4, 7, 21));
+        assert_eq!(c[1].mark, at(5, 7, 29));
+        let d = c[1].get("d").unwrap();
+        assert_eq!(d.mark, at(5, 11, 33));
+        let (key, _) = &root.get("a").unwrap().as_map().unwrap()[0];
+        assert_eq!((key.as_str(), key.mark), (Some("b"), at(2, 3, 5)));
+        assert!(root.get("zz").is_none());
+        assert!(b.get("x").is_none());
+    }
+
+    #[test]
+    fn columns_count_characters_and_offsets_count_bytes() {
+        let root = one("é: ü\nk: [ä, v]\n");
+        let k = root.get("k").unwrap().as_seq().unwrap();
+        assert_eq!(k[1].mark, at(2, 8, 15));
+        assert_eq!(root.get("é").unwrap().mark, at(1, 4, 4));
+        // After a later position, an earlier one is still right.
+        let texts = docs("ä: [1]\n---\nö: 2\n");
+        assert_eq!(texts[1].as_ref().unwrap().root.mark, at(3, 1, 12));
+    }
+
+    #[test]
+    fn multi_document_streams_keep_every_document() {
+        let all = docs(
+            "# Source: a.yaml\napiVersion: v1\nkind: A\n---\nkind: B\n---\n---\nkind: C\n...\n",
+        );
+        let kinds: Vec<_> = all
+            .iter()
+            .map(|d| d.as_ref().unwrap().root.get("kind").and_then(Node::as_str))
+            .collect();
+        assert_eq!(kinds, [Some("A"), Some("B"), None, Some("C")]);
+        let empty = &all[2].as_ref().unwrap();
+        assert!(empty.root.is_null());
+        assert_eq!(empty.start.line, 6);
+        assert_eq!(all[1].as_ref().unwrap().start, at(4, 1, 40));
+        assert_eq!(all[1].as_ref().unwrap().root.mark, at(5, 1, 44));
+    }
+
+    #[test]
+    fn no_document_at_all_gives_nothing_but_null_is_a_document() {
+        assert!(docs("").is_empty());
+        assert!(docs("# only a comment\n").is_empty());
+        let null = one("null\n");
+        assert!(null.is_null());
+        assert_eq!(null.to_json(), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let all = docs("\u{FEFF}a: 1\r\nb:\r\n  - x\r\n");
+        let root = &all[0].as_ref().unwrap().root;
+        assert_eq!(root.get("a").unwrap().mark, at(1, 4, 6));
+        assert_eq!(
+            root.get("b").unwrap().as_seq().unwrap()[0].mark,
+            at(3, 5, 17)
+        );
+        let text = one("t: |\r\n  x\r\n  y\r\n")
+            .get("t")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(text, "x\ny\n");
+    }
+
+    #[test]
+    fn json_text_is_read_as_yaml() {
+        let root = one("{\"a\": [1, 2.5, \"x\", true, null], \"b\": {\"c\": \"\\u00e9\\/\"}}");
+        assert_eq!(
+            root.to_json(),
+            serde_json::json!({"a": [1, 2.5, "x", true, null], "b": {"c": "é/"}})
+        );
+        assert_eq!(root.get_path(&["b", "c"]).unwrap().mark, at(1, 45, 44));
+    }
+
+    #[test]
+    fn styles_and_tags() {
+        let root = one("a: 'q'\nb: \"d\"\nc: |\n  l\nd: >\n  f\n  g\ne: !!str 1\nf: !local x\n");
+        let style = |k: &str| root.get(k).unwrap().as_scalar().unwrap().style;
+        assert_eq!(style("a"), ScalarStyle::SingleQuoted);
+        assert_eq!(style("b"), ScalarStyle::DoubleQuoted);
+        assert_eq!(style("c"), ScalarStyle::Literal);
+        assert_eq!(style("d"), ScalarStyle::Folded);
+        assert_eq!(root.get("d").unwrap().as_str(), Some("f g\n"));
+        let e = root.get("e").unwrap();
+        assert_eq!(e.as_scalar().unwrap().tag.as_deref(), Some("!!str"));
+        assert!(e.is_string());
+        assert_eq!(e.as_i64(), None);
+        assert_eq!(e.to_json(), serde_json::json!("1"));
+        let f = root.get("f").unwrap();
+        assert_eq!(f.as_scalar().unwrap().tag.as_deref(), Some("!local"));
+    }
+
+    #[test]
+    fn core_schema_resolution() {
+        let root = one(concat!(
+            "n1: \nn2: ~\nn3: Null\nn4: NULL\nq: 'null'\n",
+            "t: True\nf: FALSE\ny: yes\noff: Off\nqt: \"true\"\n",
+            "i1: -42\ni2: 0x1F\ni3: 0o17\ni4: +7\nbig: 9223372036854775808\n",
+            "fl: 1.5e3\ninf: -.inf\nnan: .NaN\ns: 1.2.3\nh: 0x\ndot: .\n",
+        ));
+        let n = |k: &str| root.get(k).unwrap();
+        for k in ["n1", "n2", "n3", "n4"] {
+            assert!(n(k).is_null(), "{k}");
+            assert!(!n(k).is_string(), "{k}");
+        }
+        assert!(!n("q").is_null() && n("q").is_string());
+        assert_eq!(n("t").as_bool(), Some(true));
+        assert_eq!(n("f").as_bool(), Some(false));
+        assert_eq!(n("y").as_bool(), None);
+        assert_eq!(n("y").yaml11_bool(), Some(true));
+        assert!(n("y").is_string());
+        assert_eq!(n("off").yaml11_bool(), Some(false));
+        assert_eq!(n("qt").as_bool(), None);
+        assert_eq!(n("qt").yaml11_bool(), None);
+        assert_eq!(n("i1").as_i64(), Some(-42));
+        assert_eq!(n("i2").as_i64(), Some(31));
+        assert_eq!(n("i3").as_i64(), Some(15));
+        assert_eq!(n("i4").as_i64(), Some(7));
+        assert_eq!(n("big").as_i64(), None);
+        assert!(!n("big").is_string());
+        assert_eq!(n("big").to_json(), serde_json::json!("9223372036854775808"));
+        assert_eq!(n("fl").to_json(), serde_json::json!(1500.0));
+        assert!(!n("fl").is_string());
+        assert_eq!(n("inf").to_json(), serde_json::json!("-.inf"));
+        assert!(!n("nan").is_string());
+        for k in ["s", "h", "dot"] {
+            assert!(n(k).is_string(), "{k}");
+        }
+        assert!(!one("[1]").is_string());
+    }
+
+    #[test]
+    fn to_json_keys_are_strings() {
+        let root = one("1: a\ntrue: b\n~: c\n? [x, y]\n: d\n");
+        assert_eq!(
+            root.to_json(),
+            serde_json::json!({"1": "a", "true": "b", "~": "c", "[\"x\",\"y\"]": "d"})
+        );
+    }
+
+    #[test]
+    fn a_duplicate_key_fails_its_document_at_the_repeated_key() {
+        let all = docs("a: 1\nb:\n  c: 2\n  c: 3\n---\nok: 1\n");
+        assert_eq!(all.len(), 2);
+        let err = all[0].as_ref().unwrap_err();
+        assert_eq!(err.mark, at(4, 3, 17));
+        assert_eq!(err.message, "duplicate key `b.c` (first given at line 3)");
+        assert!(all[1].is_ok());
+        let err = docs("{a: {a: 1, b: 2}, b: 1, a: 3}")[0]
+            .clone()
+            .unwrap_err();
+        assert_eq!((err.mark.line, err.mark.column), (1, 25));
+        assert_eq!(err.message, "duplicate key `a` (first given at line 1)");
+        let err = docs("l:\n  - x: 1\n  - y: 1\n    y: 2\n")[0]
+            .clone()
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            "duplicate key `l[1].y` (first given at line 3)"
+        );
+        // Many keys take the hashed path.
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k7: again\n");
+        let err = docs(&text)[0].clone().unwrap_err();
+        assert_eq!(
+            (err.mark.line, err.message.as_str()),
+            (41, "duplicate key `k7` (first given at line 8)")
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_ends_the_stream() {
+        let all = docs("a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n");
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(all[0].is_ok());
+        let err = all[1].as_ref().unwrap_err();
+        assert!(err.mark.line >= 3, "{err:?}");
+        assert!(!err.message.is_empty());
+        let err = docs("a: b: c\n")[0].clone().unwrap_err();
+        assert_eq!(err.mark.line, 1);
+    }
+
+    #[test]
+    fn aliases_expand_into_the_tree() {
+        let root = one("base: &b {x: 1, y: [2]}\ncopy: *b\n");
+        let copy = root.get("copy").unwrap();
+        assert_eq!(
+            copy.get("y").unwrap().as_seq().unwrap()[0].as_i64(),
+            Some(2)
+        );
+        assert_eq!(copy.mark, at(2, 7, 30));
+        let err = docs("a: *nope\n");
+        assert!(err[0].is_err());
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_fast_and_the_next_document_is_read() {
+        // An anchored 5,000-item list repeated 9,000 times: 45 million nodes from 37 KB.
+        let mut text = String::from("list: &l [");
+        text.push_str(&"1,".repeat(4999));
+        text.push_str("1]\nrepeat:\n");
+        text.push_str(&"  - *l\n".repeat(9000));
+        text.push_str("---\nnext: 1\n");
+        let all = read_stream(&text, &Limits::DEFAULT);
+        assert_eq!(all.len(), 2);
+        let err = all[0].as_ref().unwrap_err();
+        assert!(
+            err.message.starts_with("more than 1000000 nodes"),
+            "{err:?}"
+        );
+        assert!(err.mark.line > 3, "{err:?}");
+        assert!(all[1].is_ok());
+        // Under a small budget the count includes every expanded node.
+        let small = Limits {
+            max_depth: 10,
+            max_nodes: 10,
+        };
+        assert!(read_stream("a: &a [1, 2]\nb: *a\n", &small)[0].is_ok());
+        let err = read_stream("a: &a [1, 2]\nb: *a\nc: *a\n", &small)[0]
+            .clone()
+            .unwrap_err();
+        assert_eq!(err.mark, at(3, 4, 22));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_it_is_built() {
+        let all = docs(&format!("a: é\nb: {}", "[".repeat(100_000)));
+        assert_eq!(all.len(), 1);
+        let err = all[0].as_ref().unwrap_err();
+        assert!(err.message.starts_with("nesting deeper than"), "{err:?}");
+        assert_eq!(err.mark.line, 2);
+        let limits = Limits {
+            max_depth: 3,
+            max_nodes: 100,
+        };
+        assert!(read_stream("a: [[1]]\n", &limits)[0].is_ok());
+        let err = read_stream("a: [[[1]]]\n---\nb: 1\n", &limits);
+        assert_eq!(err[0].clone().unwrap_err().mark, at(1, 6, 5));
+        assert!(err[1].is_ok());
+        // An alias counts the depth of what it repeats.
+        let err = read_stream("x: &x [[1]]\ny: [*x]\n", &limits)[0]
+            .clone()
+            .unwrap_err();
+        assert_eq!(err.message, "nesting deeper than 3 levels");
+        // Block nesting too.
+        let deep: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(docs(&deep)[0].is_err());
+    }
+}
