@@ -30,8 +30,8 @@ Examples:
   aks-id compare -o markdown > identity-options.md
   aks-id show workload
 
-Exit codes: 0 done, 1 runtime failure, 2 bad input, 3 no model fits the answers, 4 scan
-findings at or above --fail-on, 130 interrupted.";
+Exit codes: 0 done, 1 runtime failure, 2 bad input (and no command: this help, on stderr), 3 no
+model fits the answers, 4 scan findings at or above --fail-on, 130 interrupted.";
 
 /// Advises how workloads on Azure Kubernetes Service should get an Azure identity, and why.
 ///
@@ -46,7 +46,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "AKS_ID_RULES", value_name = "DIR")]
     pub rules: Option<PathBuf>,
 
-    /// When to use colors (NO_COLOR in the environment also turns them off)
+    /// When to use colors (auto: on a terminal unless NO_COLOR or TERM=dumb; CLICOLOR_FORCE=1
+    /// forces them)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
@@ -55,6 +56,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Each subcommand's arguments are built only when it runs (or for help and completions).
+#[command(defer = true)]
 pub enum Command {
     /// Ask about the workload and recommend an identity model, with reasons, roles and next steps
     #[command(after_help = ADVISE_HELP)]
@@ -122,18 +125,31 @@ Examples:
         shell: clap_complete::Shell,
     },
 
-    /// Print the manual page (roff)
+    /// Print the manual page (roff), or write a page for every command into a folder
     #[command(after_help = "\
 Examples:
   aks-id man | man -l -
-  aks-id man > /usr/local/share/man/man1/aks-id.1")]
-    Man,
+  aks-id man --out ~/.local/share/man/man1     aks-id.1, aks-id-advise.1, aks-id-rules-check.1...")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write aks-id.1 and one page per subcommand (aks-id-advise.1...) into DIR, all or nothing
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// With --out: replace pages that already exist
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 const ADVISE_HELP: &str = "\
-Answers come from, in order of precedence: --set flags (and ID=VALUE arguments), the --answers
-file, then prompts (arrow keys, when stdin and stderr are terminals) or one piped line per
-question (in `aks-id questions` order; a blank line takes the default), then the defaults.
+Answers come from, in order of precedence: --set flags (and ID=VALUE arguments; one per
+question), the --answers file (or what `advise -o json|yaml` printed), then prompts (arrow keys,
+when stdin and stderr are terminals; the command that repeats them is printed after the advice)
+or one piped line per question (in `aks-id questions` order; a blank line takes the default),
+then the defaults.
 
 Values: a choice id (any case) or its number; lists comma-separated or `none`; yes/no also y/n,
 true/false; whole numbers in range.
@@ -142,7 +158,8 @@ Examples:
   aks-id advise
   aks-id advise scope=workload targets=key-vault,sql --no-input
   aks-id advise --answers answers.yaml -o markdown > docs/adr/0007-aks-identity.md
-  printf 'workload\\nkey-vault\\n' | aks-id advise --no-input -o json
+  printf 'workload\\nkey-vault\\n' | aks-id advise --no-input -o json > advice.json
+  aks-id advise --answers advice.json -o markdown     the same answers, read back
   aks-id advise --set existing_pod_identity=yes --set sdk=legacy-imds --no-input --explain
 
 Exit codes: 0 a model is recommended, 2 bad answer or usage, 3 no model fits, 130 interrupted.";
@@ -153,11 +170,12 @@ pub struct AdviseArgs {
     #[arg(value_name = "ID=VALUE")]
     pub answers: Vec<String>,
 
-    /// Answer a question: ID=VALUE (repeatable; lists comma-separated)
+    /// Answer a question: ID=VALUE (repeatable, once per question; lists comma-separated)
     #[arg(short, long = "set", value_name = "ID=VALUE")]
     pub set: Vec<String>,
 
-    /// Read answers from a YAML or JSON file (`-` for stdin): a mapping from question id to value
+    /// Read answers from a YAML or JSON file (`-` for stdin): a mapping from question id to
+    /// value, or the output of `advise -o json|yaml`
     #[arg(short, long = "answers", value_name = "FILE")]
     pub answers_file: Option<PathBuf>,
 
@@ -169,7 +187,8 @@ pub struct AdviseArgs {
     #[arg(short, long, value_enum, default_value_t = AdviceFormat::Text, value_name = "FORMAT")]
     pub output: AdviceFormat,
 
-    /// Add the table of every rule that fired and what it changed (text and markdown)
+    /// Add every rule that fired and what it changed, and the scores (a table in text and
+    /// markdown, a `fired_rules` list in json and yaml)
     #[arg(long)]
     pub explain: bool,
 
@@ -177,6 +196,9 @@ pub struct AdviseArgs {
     /// and -o manifests; also `vars:` in the answers file)
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub var: Vec<String>,
+    /// Show everything, not one screen: every reason, trade-off and caveat, role alternatives and commands, every source of each statement (text)
+    #[arg(long)]
+    pub detail: bool,
 
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
@@ -319,7 +341,7 @@ pub struct FindingsArgs {
 #[derive(Debug, Args)]
 pub struct QuestionsArgs {
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = ListFormat::Table, value_name = "FORMAT")]
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
     pub output: ListFormat,
 
     /// Table width in columns [default: the terminal's width, else COLUMNS, else 100]
@@ -330,7 +352,7 @@ pub struct QuestionsArgs {
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = CompareFormat::Table, value_name = "FORMAT")]
+    #[arg(short, long, value_enum, default_value_t = CompareFormat::Text, value_name = "FORMAT")]
     pub output: CompareFormat,
 
     /// Only these models, in this order (comma-separated ids)
@@ -349,7 +371,7 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
     /// Output format
-    #[arg(short, long, value_enum, default_value_t = ListFormat::Table, value_name = "FORMAT")]
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
     pub output: ListFormat,
 }
 
@@ -406,7 +428,7 @@ impl Cli {
     /// The command line as plain values: the global settings and the one thing to do.
     pub fn resolve(self) -> (Settings, Invocation) {
         let settings = Settings {
-            rules: self.rules,
+            rules: self.rules.clone(),
             color: self.color,
         };
         let invocation = match self.command {
@@ -417,7 +439,9 @@ impl Cli {
                 format: args.output,
                 explain: args.explain,
                 vars: args.var,
+                detail: args.detail,
                 width: args.width,
+                rules: self.rules,
             }),
             Command::Questions(args) => Invocation::Questions {
                 format: args.output,
@@ -472,8 +496,10 @@ impl Cli {
                 shell,
                 command: Cli::command(),
             },
-            Command::Man => Invocation::Man {
+            Command::Man(args) => Invocation::Man {
                 command: Cli::command(),
+                out: args.out,
+                force: args.force,
             },
         };
         (settings, invocation)
@@ -515,4 +541,43 @@ pub fn one_line_usage_error(rendered: &str, args: &[OsString]) -> String {
         }
     }
     format!("{message} (see `{command} --help`)")
+}
+
+/// The `--color` typed, read before clap has parsed the command line (help and version are
+/// printed from clap's error, before any value exists): the last `--color WHEN` or
+/// `--color=WHEN` before `--`, else `auto`.
+pub fn color_flag(args: &[OsString]) -> ColorChoice {
+    use clap::ValueEnum;
+    let mut choice = ColorChoice::Auto;
+    let mut words = args.iter().skip(1).filter_map(|a| a.to_str());
+    while let Some(word) = words.next() {
+        let value = match word {
+            "--" => break,
+            "--color" => words.next(),
+            _ => word.strip_prefix("--color="),
+        };
+        if let Some(parsed) = value.and_then(|v| ColorChoice::from_str(v, true).ok()) {
+            choice = parsed;
+        }
+    }
+    choice
+}
+
+/// The help of the command that is missing its subcommand (`aks-id`, `aks-id rules`).
+pub fn help_of(error: &clap::Error) -> clap::builder::StyledStr {
+    use clap::error::{ContextKind, ContextValue};
+    if let Some(ContextValue::String(parent)) = error.get(ContextKind::InvalidSubcommand) {
+        let mut root = Cli::command();
+        root.build();
+        let mut command = root;
+        for name in parent.split_whitespace().skip(1) {
+            match command.find_subcommand(name).cloned() {
+                Some(sub) => command = sub,
+                None => break,
+            }
+        }
+        return command.render_help();
+    }
+    // clap rendered the help itself (nothing at all was typed).
+    error.render()
 }

@@ -1,7 +1,8 @@
 //! Where a problem is and what it is: positions in text files, one diagnostic per problem
 //! (`FILE:LINE:COL: message`), the list of them a catalog can fail with, and the clipping that
-//! keeps a quoted value short and free of control characters. The lowest layer: it imports
-//! nothing of the crate.
+//! keeps a quoted value short and free of control characters, and the "did you mean" of every
+//! unknown name (question ids, choices, models, rows). The lowest layer: it imports nothing of
+//! the crate.
 
 use std::fmt;
 
@@ -80,6 +81,74 @@ impl fmt::Display for CatalogError {
 }
 
 impl std::error::Error for CatalogError {}
+/// The known name nearest to a mistyped one, for "did you mean `x`?": the closest by edit
+/// distance (insertions, deletions, substitutions and swaps of neighbours, ignoring case and
+/// `-`/`_`), when it is within a third of the name's length (at least 1, like cargo and clap);
+/// else the one known name that starts with what was typed (`key` for `key-vault`). Ties go to
+/// the name listed first.
+pub fn nearest<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let fold = |s: &str| -> Vec<char> {
+        s.chars()
+            .map(|c| {
+                if c == '_' {
+                    '-'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    };
+    let typed_folded = fold(typed);
+    if typed_folded.is_empty() || typed_folded.len() > 64 {
+        return None;
+    }
+    let limit = (typed_folded.len() / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    let mut prefixed: Vec<&str> = Vec::new();
+    for name in known {
+        if name == typed {
+            continue;
+        }
+        let folded = fold(name);
+        if typed_folded.len() >= 3 && folded.starts_with(&typed_folded) {
+            prefixed.push(name);
+        }
+        let d = edit_distance(&typed_folded, &folded);
+        if d <= limit && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, name));
+        }
+    }
+    best.map(|(_, name)| name).or(match prefixed.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    })
+}
+
+/// `; did you mean `x`?` for a mistyped name, or nothing.
+pub fn did_you_mean<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(typed, known).map_or_else(String::new, |name| format!("; did you mean `{name}`?"))
+}
+
+/// Optimal string alignment distance: Levenshtein plus the swap of two neighbours.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut before: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut current = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            current[j] = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                current[j] = current[j].min(before[j - 2] + 1);
+            }
+        }
+        before = std::mem::replace(&mut previous, current);
+    }
+    previous[b.len()]
+}
+
 /// `text` made safe to echo in a one-line message: control characters escaped (a value never
 /// moves the cursor or colours the terminal) and at most `max` characters kept, the middle
 /// elided, so a megabyte-long value gives a short error.
@@ -106,7 +175,33 @@ pub fn clip(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::clip;
+    use super::{clip, nearest};
+
+    #[test]
+    fn the_nearest_name_is_suggested_only_when_close() {
+        let models = ["cluster", "pod", "workload"];
+        assert_eq!(nearest("worklaod", models), Some("workload"));
+        assert_eq!(nearest("Workloads", models), Some("workload"));
+        assert_eq!(nearest("pdo", models), Some("pod"));
+        assert_eq!(nearest("cluser", models), Some("cluster"));
+        assert_eq!(nearest("kubernetes", models), None);
+        assert_eq!(
+            nearest("workload", models),
+            None,
+            "an exact name is no typo"
+        );
+        let targets = ["key-vault", "storage", "sql", "postgresql"];
+        assert_eq!(nearest("keyvault", targets), Some("key-vault"));
+        assert_eq!(nearest("Key_Vault", targets), Some("key-vault"));
+        assert_eq!(
+            nearest("key", targets),
+            Some("key-vault"),
+            "a unique prefix"
+        );
+        assert_eq!(nearest("postgres", targets), Some("postgresql"));
+        assert_eq!(nearest("sq", targets), Some("sql"));
+        assert_eq!(nearest("", targets), None);
+    }
 
     #[test]
     fn clip_escapes_control_characters_and_elides_the_middle() {

@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod plan;
 pub mod render;
 pub mod scan;
+pub mod startup_alloc;
 pub mod yaml;
 
 use std::ffi::OsString;
@@ -27,7 +28,7 @@ use clap::Parser;
 use crate::cli::Cli;
 use crate::commands::Outputs;
 use crate::error::{Error, ExitCode, output as out_err};
-use crate::render::{ColorChoice, Terminal};
+use crate::render::Terminal;
 
 /// Runs the program with these arguments, writing output to stdout and errors to stderr, and
 /// returns the exit code.
@@ -62,15 +63,30 @@ pub fn run(
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
+            let color = cli::color_flag(&args);
             return match e.kind() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                    let text = if terminal.color(ColorChoice::Auto) {
+                    let text = if terminal.color(color) {
                         e.render().ansi().to_string()
                     } else {
                         e.render().to_string()
                     };
                     out.write_all(text.as_bytes()).map_err(out_err)?;
                     Ok(ExitCode::Success)
+                }
+                // `aks-id` or `aks-id rules` alone: the help of that command, as git and kubectl
+                // print it, but on stderr with exit 2, since no command ran (README, "Exit codes").
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                | ErrorKind::MissingSubcommand => {
+                    let help = cli::help_of(&e);
+                    let text = if terminal.stderr_color(color) {
+                        help.ansi().to_string()
+                    } else {
+                        help.to_string()
+                    };
+                    err.write_all(text.as_bytes())
+                        .map_err(|e| Error::io("cannot write to stderr", e))?;
+                    Ok(ExitCode::BadInput)
                 }
                 _ => Err(Error::Usage(cli::one_line_usage_error(
                     &e.render().to_string(),

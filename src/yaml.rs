@@ -405,6 +405,52 @@ pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serd
     serde_yaml::to_string(value)
 }
 
+/// `text` (YAML written by [`to_string`]) with every plain scalar that the YAML 1.2 core schema
+/// reads as a string and that `quote` picks put in single quotes. Scalars that YAML 1.2 reads as
+/// a boolean, null or number were written for such values and stay plain; so do keys and values
+/// already quoted, and block scalars. The text is walked with the parser, never matched line by
+/// line, so a value that merely contains `key: no` inside a literal block is left alone.
+pub fn quote_plain_scalars(text: &str, quote: impl Fn(&str) -> bool) -> String {
+    // saphyr's markers count characters; the edits need byte offsets.
+    let bytes_at: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let mut edits: Vec<(usize, usize)> = Vec::new();
+    for item in Parser::new_from_str(text) {
+        let Ok((event, span)) = item else { break };
+        let Event::Scalar(value, saphyr_parser::ScalarStyle::Plain, ..) = event else {
+            continue;
+        };
+        let (Some(&start), Some(&end)) = (
+            bytes_at.get(span.start.index()),
+            bytes_at.get(span.end.index()),
+        ) else {
+            continue;
+        };
+        // Only a scalar written on one line, exactly as its value.
+        if text.get(start..end) != Some(value.as_ref()) || !quote(&value) {
+            continue;
+        }
+        let is_text = matches!(serde_yaml::from_str::<Value>(&value), Ok(Value::String(_)));
+        if is_text {
+            edits.push((start, end));
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 2 * edits.len());
+    let mut at = 0;
+    for (start, end) in edits {
+        out.push_str(&text[at..start]);
+        out.push('\'');
+        out.push_str(&text[start..end].replace('\'', "''"));
+        out.push('\'');
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// `yaml_serde` appends "at line L column C" to its messages; the diagnostic carries the position
 /// itself, so the message drops it. Only that first location goes: a syntax error may go on with
 /// its context ("while parsing a flow sequence at line 3 column 12"), which points at where the

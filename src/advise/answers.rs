@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Kind, Literal, Question};
-use crate::diag::clip;
+use crate::diag::{clip, did_you_mean};
 use crate::error::Error;
 use crate::yaml::{Document, NodePath, Value};
 
@@ -116,7 +116,7 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
     match question.kind {
         Kind::OneOf => choice(question, text)
             .map(|c| Answer::Choice(c.to_owned()))
-            .ok_or_else(|| bad_answer(origin, question, text, unknown(text))),
+            .ok_or_else(|| unknown_choice(origin, question, text)),
         Kind::AnyOf => {
             if text.eq_ignore_ascii_case("none") {
                 return Ok(Answer::Choices(Vec::new()));
@@ -124,9 +124,13 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
             let items: Vec<&str> = text.split(',').map(str::trim).collect();
             choices(question, &items, origin)
         }
-        Kind::YesNo => yes_no(text)
-            .map(Answer::YesNo)
-            .ok_or_else(|| bad_answer(origin, question, text, "not yes or no:")),
+        Kind::YesNo => yes_no(text).map(Answer::YesNo).ok_or_else(|| {
+            let hint = did_you_mean(text, ["yes", "no", "true", "false"]);
+            match bad_answer(origin, question, text, "not yes or no:") {
+                Error::Answer(message) => Error::Answer(message + &hint),
+                other => other,
+            }
+        }),
         Kind::Number => number(question, text.parse::<i64>().ok(), text, origin),
     }
 }
@@ -159,7 +163,7 @@ pub fn parse_value_at(
                     return Err(bad_answer(&at, question, &text, "empty item"));
                 }
                 if choice(question, &text).is_none() {
-                    return Err(bad_answer(&at, question, &text, unknown(&text)));
+                    return Err(unknown_choice(&at, question, &text));
                 }
                 texts.push(text);
             }
@@ -202,12 +206,16 @@ fn show(value: &Value) -> String {
     }
 }
 
-/// How to call a text that is no choice: a number out of range, or an unknown id.
-fn unknown(text: &str) -> &'static str {
+/// A text that is no choice: a number out of range, or an unknown id with the nearest choice
+/// suggested.
+fn unknown_choice(origin: &Origin, question: &Question, text: &str) -> Error {
     if text.parse::<usize>().is_ok() {
-        "no choice has the number"
-    } else {
-        "unknown choice"
+        return bad_answer(origin, question, text, "no choice has the number");
+    }
+    let hint = did_you_mean(text, question.choices.iter().map(|c| c.id.as_str()));
+    match bad_answer(origin, question, text, "unknown choice") {
+        Error::Answer(message) => Error::Answer(message + &hint),
+        other => other,
     }
 }
 
@@ -238,8 +246,7 @@ fn choices(question: &Question, items: &[&str], origin: &Origin) -> Result<Answe
                 "empty item in",
             ));
         }
-        let id = choice(question, item)
-            .ok_or_else(|| bad_answer(origin, question, item, unknown(item)))?;
+        let id = choice(question, item).ok_or_else(|| unknown_choice(origin, question, item))?;
         if let Some(i) = question.choices.iter().position(|c| c.id == id) {
             picked[i] = true;
         }
@@ -295,12 +302,14 @@ pub fn default_of(question: &Question) -> Answer {
     }
 }
 
-/// `--set ID=VALUE` flags, in order; a later flag for the same question wins.
+/// `--set ID=VALUE` flags, in order. Two flags for the same question are an error naming both:
+/// a script that sets a question twice has a bug, and the last one silently winning would hide
+/// it.
 pub fn from_flags(
     catalog: &Catalog,
     flags: &[String],
 ) -> Result<Vec<(String, Answer, Origin)>, Error> {
-    let mut out = Vec::new();
+    let mut out: Vec<(String, Answer, Origin)> = Vec::new();
     for flag in flags {
         let origin = Origin::Flag(flag.clone());
         let Some((id, value)) = flag.split_once('=') else {
@@ -311,6 +320,14 @@ pub fn from_flags(
             )));
         };
         let question = find_question(catalog, id.trim(), &origin)?;
+        if let Some((_, _, Origin::Flag(first))) = out.iter().find(|(q, ..)| *q == question.id) {
+            return Err(Error::Answer(format!(
+                "question `{}` is answered twice: --set {} and --set {}; give it once",
+                question.id,
+                clip(first, MAX_SHOWN),
+                clip(flag, MAX_SHOWN)
+            )));
+        }
         if value.trim().is_empty() {
             return Err(bad_answer(&origin, question, value, "empty answer"));
         }
@@ -340,9 +357,31 @@ pub fn from_file(
         )));
     }
     let doc = Document::parse(file, text).map_err(|d| Error::Answer(d.to_string()))?;
-    let root = NodePath::root();
-    let mapping = match &doc.value {
-        Value::Mapping(m) => m,
+    let top = NodePath::root();
+    let (root, mapping, defaulted) = match &doc.value {
+        // What `advise -o json|yaml` printed: the answers are its `answers` field, and the
+        // questions it lists under `defaulted` stay defaulted, so the same advice comes back.
+        Value::Mapping(m) if m.contains_key("schema_version") => match m.get("answers") {
+            Some(Value::Mapping(answers)) => {
+                (top.key("answers"), answers, defaulted_ids(&doc.value))
+            }
+            other => {
+                let (at, found) = match other {
+                    Some(value) => (top.key("answers"), crate::catalog::load::describe(value)),
+                    None => (top.clone(), "no `answers` field".to_owned()),
+                };
+                return Err(Error::Answer(
+                    doc.error_at(
+                        &at,
+                        format!(
+                            "a document with `schema_version` (the output of `aks-id advise -o json|yaml`) must have an `answers` mapping; found {found}"
+                        ),
+                    )
+                    .to_string(),
+                ));
+            }
+        },
+        Value::Mapping(m) => (top.clone(), m, Vec::new()),
         Value::Null => {
             return Err(Error::Answer(format!(
                 "{file}: the answers file is empty; expected a mapping from question id to answer, e.g. `scope: workload`"
@@ -351,7 +390,7 @@ pub fn from_file(
         other => {
             return Err(Error::Answer(
                 doc.error_at(
-                    &root,
+                    &top,
                     format!(
                         "expected a mapping from question id to answer, found {}",
                         crate::catalog::load::describe(other)
@@ -404,13 +443,26 @@ pub fn from_file(
                 column: pos.column,
             }
         };
-        out.push((
-            question.id.clone(),
-            parse_value_at(question, value, &origin, &item_origin)?,
-            origin,
-        ));
+        let answer = parse_value_at(question, value, &origin, &item_origin)?;
+        let origin = if defaulted.contains(&question.id) && answer == default_of(question) {
+            Origin::Default
+        } else {
+            origin
+        };
+        out.push((question.id.clone(), answer, origin));
     }
     Ok(out)
+}
+
+/// The `defaulted` question ids of an `advise` output document.
+fn defaulted_ids(document: &Value) -> Vec<String> {
+    match document.get("defaulted") {
+        Some(Value::Sequence(items)) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn question_ids(catalog: &Catalog) -> String {
@@ -433,9 +485,10 @@ fn find_question<'c>(
         .find(|q| q.id == id || q.id.replace('_', "-") == id)
         .ok_or_else(|| {
             Error::Answer(format!(
-                "{origin}: unknown question `{}`; questions: {}",
+                "{origin}: unknown question `{}`; questions: {}{}",
                 clip(id, MAX_SHOWN),
-                question_ids(catalog)
+                question_ids(catalog),
+                did_you_mean(id, catalog.questions.iter().map(|q| q.id.as_str()))
             ))
         })
 }

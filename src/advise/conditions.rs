@@ -57,6 +57,30 @@ pub fn is_asked(question: &Question, answers: &Answers) -> bool {
         .is_none_or(|c| holds(c, answers))
 }
 
+/// The questions a condition compares, in the order they appear, each once.
+pub fn questions(cond: &Condition) -> Vec<&str> {
+    let mut out = Vec::new();
+    collect_questions(cond, &mut out);
+    out
+}
+
+fn collect_questions<'a>(cond: &'a Condition, out: &mut Vec<&'a str>) {
+    match cond {
+        Condition::All(list) | Condition::Any(list) => {
+            for c in list {
+                collect_questions(c, out);
+            }
+        }
+        Condition::Not(inner) => collect_questions(inner, out),
+        Condition::Malformed(_) => {}
+        Condition::Compare { question, .. } => {
+            if !out.contains(&question.as_str()) {
+                out.push(question);
+            }
+        }
+    }
+}
+
 /// A condition in words: `scope is cluster`, `scope is not cluster`, `all of (…)`.
 pub fn describe(cond: &Condition) -> String {
     let list = |items: &[Condition], word: &str| {

@@ -5,7 +5,7 @@
 //! Whichever way an answer arrives it is parsed by `answers`, so the same answers give the same
 //! advice.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 
 use super::answers::{self, Answer, Answers, Origin, expected};
 use super::conditions::is_asked;
@@ -61,6 +61,30 @@ impl<R: BufRead, W: Write> Lines<R, W> {
     }
 }
 
+impl<R, W> Lines<R, W> {
+    /// How many lines were read, and whether the input has ended.
+    pub fn position(&self) -> (usize, bool) {
+        (self.line, self.ended)
+    }
+}
+
+/// The lines of `rest`, the input left after line `read`, that hold an answer (blank ones are
+/// not counted): the number of the first of them and how many there are, or `None`. At most the
+/// size of an answers file is read.
+pub fn leftover(rest: impl Read, read: usize) -> std::io::Result<Option<(usize, usize)>> {
+    let mut bytes = Vec::new();
+    rest.take(answers::MAX_ANSWERS_BYTES as u64)
+        .read_to_end(&mut bytes)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut unused = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty());
+    Ok(unused
+        .next()
+        .map(|(first, _)| (read + first + 1, 1 + unused.count())))
+}
+
 /// The largest answer line read; a longer one is an error, not a memory hog.
 const MAX_LINE_BYTES: u64 = 64 * 1024;
 
@@ -87,7 +111,7 @@ impl<R: BufRead, W: Write> Asker for Lines<R, W> {
             let _ = self.prompts.flush();
         }
         let mut buf = Vec::new();
-        let read = std::io::Read::take(&mut self.input, MAX_LINE_BYTES + 1)
+        let read = Read::take(&mut self.input, MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut buf)
             .map_err(|e| Error::io("cannot read answers from stdin", e))?;
         self.line += 1;
@@ -174,6 +198,13 @@ pub fn run(
         }
         if let Some(answer) = preset.get(&question.id) {
             answers.insert(question.id.clone(), answer.clone());
+            // An answer that was itself a default (an `advise` output read back) stays one.
+            if origins
+                .iter()
+                .any(|(id, origin)| *id == question.id && *origin == Origin::Default)
+            {
+                defaulted.push(question.id.clone());
+            }
             continue;
         }
         number += 1;
@@ -229,7 +260,11 @@ fn remaining(catalog: &Catalog, current: &Question, answers: &Answers, preset: &
 
 /// Arrow-key prompts on a terminal (inquire), on stderr. Only used when stdin and stderr are
 /// both terminals: prompt libraries hang or fail otherwise.
-pub struct Terminal;
+pub struct Terminal {
+    /// Colors on stderr, as `--color` and the environment decide (inquire alone reads only
+    /// `NO_COLOR`).
+    pub color: bool,
+}
 
 impl Asker for Terminal {
     fn ask(
@@ -238,7 +273,12 @@ impl Asker for Terminal {
         number: usize,
         total: usize,
     ) -> Result<Option<Answer>, Error> {
-        use inquire::{Confirm, CustomType, MultiSelect, Select};
+        use inquire::{Confirm, CustomType, MultiSelect, Select, ui::RenderConfig};
+        let look = if self.color {
+            RenderConfig::default_colored()
+        } else {
+            RenderConfig::empty()
+        };
         let message = format!("[{number}/{total}] {}", question.prompt);
         let help = question.help.trim();
         let default = answers::default_of(question);
@@ -255,6 +295,7 @@ impl Asker for Terminal {
                     .position(|c| &c.id == d)
                     .unwrap_or(0);
                 Select::new(&message, labels.clone())
+                    .with_render_config(look)
                     .with_help_message(help)
                     .with_starting_cursor(start)
                     .raw_prompt()
@@ -270,6 +311,7 @@ impl Asker for Terminal {
                     .collect();
                 let help = format!("{help} (space to pick, enter to confirm)");
                 MultiSelect::new(&message, labels.clone())
+                    .with_render_config(look)
                     .with_help_message(&help)
                     .with_default(&start)
                     .raw_prompt()
@@ -284,6 +326,7 @@ impl Asker for Terminal {
                     })
             }
             (Kind::YesNo, Answer::YesNo(d)) => Confirm::new(&message)
+                .with_render_config(look)
                 .with_help_message(help)
                 .with_default(*d)
                 .prompt()
@@ -292,6 +335,7 @@ impl Asker for Terminal {
                 let (min, max) = (question.min, question.max);
                 let range = expected(question);
                 CustomType::<i64>::new(&message)
+                    .with_render_config(look)
                     .with_help_message(help)
                     .with_default(*d)
                     .with_error_message(&format!("Please type {range}"))

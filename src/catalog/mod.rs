@@ -5,12 +5,14 @@
 //! does I/O; `load` turns texts into a validated [`Catalog`], `files` reads and writes folders.
 
 pub mod builtin;
+mod compiled;
 mod condition;
 pub mod files;
 pub mod load;
 pub mod names;
 pub mod placeholders;
 pub mod schema;
+pub mod statements;
 mod validate;
 
 use schemars::JsonSchema;
@@ -28,9 +30,16 @@ pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fact {
+    /// A stable id for the statement, where one is needed: statements with the same id say the
+    /// same thing and `advise` shows them once. Lowercase letters, digits, `-` and `_`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub text: String,
     /// Ids from `sources.yaml`; at least one.
     pub sources: Vec<String>,
+    /// Pros and cons only: the answers that make this trade-off relevant; absent, always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
 }
 
 /// `sources.yaml`.
@@ -52,6 +61,16 @@ pub struct Source {
     /// When the page was last read against the catalog, if that differs from `as_of`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked: Option<String>,
+}
+
+impl Source {
+    /// When the page was last read: its `checked` date, else when the whole catalog was checked
+    /// (`catalog_as_of`) or the page's own date if that is later.
+    pub fn last_checked<'a>(&'a self, catalog_as_of: &'a str) -> &'a str {
+        self.checked
+            .as_deref()
+            .unwrap_or(catalog_as_of.max(self.as_of.as_str()))
+    }
 }
 
 /// `catalog.yaml`.
@@ -265,6 +284,9 @@ pub struct Rule {
     /// Why; required when the rule changes a score or excludes a model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reason in one short line, for the first screen; absent, its first clause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// Model id -> score change.
     #[serde(
         default,
@@ -281,6 +303,10 @@ pub struct Rule {
     /// Grants that replace a target's own grant for one model when the rule fires.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<RuleGrant>,
+    /// The answers in `when` cannot be true together: why, as one or two sentences. `advise`
+    /// warns, naming those answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     pub sources: Vec<String>,
 }
 
@@ -293,6 +319,9 @@ pub const NO_MODEL: &str = "none";
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleGrant {
+    /// A stable id (see [`Fact::id`]); absent, `RULE/grants/INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub model: String,
     /// A target id from `targets.yaml`.
     pub target: String,
@@ -303,24 +332,53 @@ pub struct RuleGrant {
     pub how: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The rule's sources that back this grant; absent, all of the rule's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Caveat {
+    /// A stable id (see [`Fact::id`]); absent, `RULE/caveats/INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
     pub text: String,
+    /// The rule's sources that back this caveat; absent, all of the rule's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// True of every deployment of the model, or an alternative: `advise` shows it with
+    /// `--detail`, not on the first screen.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub detail: bool,
+    /// Shown only when these answers also hold (besides the rule's `when`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleStep {
+    /// A stable id (see [`Fact::id`]); absent, `RULE/steps/INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The rule's sources that back this step; absent, all of the rule's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// Shown only when these answers also hold (besides the rule's `when`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// A mapping whose keys must not repeat. Parsers that stream into a map keep the last of two

@@ -44,6 +44,7 @@ impl<'a> Validator<'a> {
         self.models();
         self.targets();
         let questions = self.questions();
+        self.tradeoff_conditions(&questions);
         self.rules(&questions);
         self.placeholders();
         self.findings();
@@ -116,15 +117,63 @@ impl<'a> Validator<'a> {
     }
 
     fn fact(&mut self, doc: usize, at: &dyn Fn() -> NodePath, fact: &Fact) {
+        self.statement(doc, at, fact);
+        if fact.when.is_some() {
+            self.error(
+                doc,
+                &at().key("when"),
+                "`when` is read only on pros and cons",
+            );
+        }
+    }
+
+    /// A fact whose `when` may be present (checked once the questions are known).
+    fn statement(&mut self, doc: usize, at: &dyn Fn() -> NodePath, fact: &Fact) {
         if fact.text.trim().is_empty() {
             self.error(doc, &at().key("text"), "text is empty");
         }
+        self.statement_id(doc, &|| at().key("id"), fact.id.as_deref());
         self.source_refs(doc, &|| at().key("sources"), &fact.sources);
     }
 
     fn facts(&mut self, doc: usize, at: &dyn Fn() -> NodePath, facts: &[Fact]) {
         for (i, fact) in facts.iter().enumerate() {
             self.fact(doc, &|| at().index(i), fact);
+        }
+    }
+
+    /// An explicit statement id: the key that lets `advise` show a statement once.
+    fn statement_id(&mut self, doc: usize, at: &dyn Fn() -> NodePath, id: Option<&str>) {
+        if let Some(id) = id
+            && !is_id(id)
+        {
+            self.error(
+                doc,
+                &at(),
+                format!("statement id `{id}` must be lowercase letters, digits, `-` or `_`"),
+            );
+        }
+    }
+
+    /// A rule item's own sources: absent means the rule's.
+    fn item_sources(&mut self, doc: usize, at: &dyn Fn() -> NodePath, ids: &[String]) {
+        if !ids.is_empty() {
+            self.source_refs(doc, at, ids);
+        }
+    }
+
+    /// The `when` of the models' pros and cons, once the questions are known.
+    fn tradeoff_conditions(&mut self, questions: &HashMap<&'a str, (usize, &'a Question)>) {
+        let models = &self.parsed.models;
+        for m in models {
+            for (key, facts) in [("pros", &m.value.pros), ("cons", &m.value.cons)] {
+                for (i, fact) in facts.iter().enumerate() {
+                    if let Some(cond) = &fact.when {
+                        let at = || m.path.key(key).index(i).key("when");
+                        self.condition(m.doc, &at, cond, questions, None);
+                    }
+                }
+            }
         }
     }
 
@@ -285,8 +334,11 @@ impl<'a> Validator<'a> {
                 }
                 self.fact(doc, &|| values.key(row), fact);
             }
-            self.facts(doc, &|| path.key("pros"), &model.pros);
-            self.facts(doc, &|| path.key("cons"), &model.cons);
+            for (key, list) in [("pros", &model.pros), ("cons", &model.cons)] {
+                for (i, fact) in list.iter().enumerate() {
+                    self.statement(doc, &|| path.key(key).index(i), fact);
+                }
+            }
             self.facts(doc, &|| path.key("limits"), &model.limits);
             for (i, step) in model.setup.iter().enumerate() {
                 if let Some(command) = &step.command {
@@ -525,17 +577,25 @@ impl<'a> Validator<'a> {
                 }
             }
             for (i, caveat) in rule.caveats.iter().enumerate() {
+                let at = || path.key("caveats").index(i);
                 if caveat.model != NO_MODEL && !self.is_model(&caveat.model) {
-                    self.model_ref(
-                        doc,
-                        &path.key("caveats").index(i).key("model"),
-                        &caveat.model,
-                    );
+                    self.model_ref(doc, &at().key("model"), &caveat.model);
+                }
+                self.statement_id(doc, &|| at().key("id"), caveat.id.as_deref());
+                self.item_sources(doc, &|| at().key("sources"), &caveat.sources);
+                if let Some(cond) = &caveat.when {
+                    self.condition(doc, &|| at().key("when"), cond, questions, None);
                 }
             }
             for (i, step) in rule.steps.iter().enumerate() {
+                let at = || path.key("steps").index(i);
                 if step.model != NO_MODEL && !self.is_model(&step.model) {
-                    self.model_ref(doc, &path.key("steps").index(i).key("model"), &step.model);
+                    self.model_ref(doc, &at().key("model"), &step.model);
+                }
+                self.statement_id(doc, &|| at().key("id"), step.id.as_deref());
+                self.item_sources(doc, &|| at().key("sources"), &step.sources);
+                if let Some(cond) = &step.when {
+                    self.condition(doc, &|| at().key("when"), cond, questions, None);
                 }
                 if let Some(command) = &step.command {
                     self.command(doc, &|| path.key("steps").index(i).key("command"), command);
@@ -543,6 +603,8 @@ impl<'a> Validator<'a> {
             }
             for (i, grant) in rule.grants.iter().enumerate() {
                 let at = || path.key("grants").index(i);
+                self.statement_id(doc, &|| at().key("id"), grant.id.as_deref());
+                self.item_sources(doc, &|| at().key("sources"), &grant.sources);
                 if !self.is_model(&grant.model) {
                     self.model_ref(doc, &at().key("model"), &grant.model);
                 }
@@ -573,16 +635,20 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
+            if rule.warning.as_deref().is_some_and(|w| w.trim().is_empty()) {
+                self.error(doc, &path.key("warning"), "warning is empty");
+            }
             if !changes
                 && rule.caveats.is_empty()
                 && rule.steps.is_empty()
                 && rule.grants.is_empty()
+                && rule.warning.is_none()
             {
                 self.error(
                     doc,
                     path,
                     format!(
-                        "rule `{}` has no effect (no score, exclude, caveats, steps or grants)",
+                        "rule `{}` has no effect (no score, exclude, caveats, steps, grants or warning)",
                         rule.id
                     ),
                 );

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::advise::answers::{self, MAX_ANSWERS_BYTES};
+use crate::advise::engine;
 use crate::advise::interview::{self, Asker};
-use crate::advise::{conditions, engine};
 use crate::catalog::Catalog;
 use crate::error::{Error, ExitCode};
 use crate::fsio::{self, Unreadable};
@@ -19,14 +19,18 @@ use crate::render::{ColorChoice, Terminal};
 pub struct Options {
     /// `--answers FILE` (`-` for stdin).
     pub answers_file: Option<PathBuf>,
-    /// `ID=VALUE` answers, from the arguments then `--set`, later ones winning.
+    /// `ID=VALUE` answers, from the arguments then `--set`; at most one per question.
     pub flags: Vec<String>,
     pub no_input: bool,
     pub format: AdviceFormat,
     pub explain: bool,
     /// `--var ID=VALUE`: placeholder values for `-o script` and `-o manifests`.
     pub vars: Vec<String>,
+    /// `--detail`: everything, not one screen.
+    pub detail: bool,
     pub width: Option<u16>,
+    /// `--rules DIR`, repeated in the command printed after prompts.
+    pub rules: Option<PathBuf>,
 }
 
 /// The largest answers file or stdin read.
@@ -60,53 +64,87 @@ pub fn run(
     // otherwise, where `--no-input` turns the end of input into "take the defaults". When stdin
     // held the answers file or is a terminal, no line is read from it.
     let stdin = io::stdin();
-    let mut lines;
+    let mut lines = None;
+    let mut prompted = false;
+    let mut terminal_asker;
     let asker: &mut dyn Asker = if stdin_used || terminal.stdin_is_tty {
         if options.no_input {
             &mut interview::Defaults
         } else if stdin_used {
             &mut interview::FromFileOnly
         } else if terminal.interactive {
-            &mut interview::Terminal
+            prompted = true;
+            terminal_asker = interview::Terminal {
+                color: terminal.stderr_color(color),
+            };
+            &mut terminal_asker
         } else {
             return Err(Error::Usage(
                 "cannot prompt: stdin is a terminal but stderr is not; pass --no-input, --answers FILE or --set ID=VALUE".into(),
             ));
         }
     } else {
-        lines = interview::Lines::new(stdin.lock(), io::stderr());
+        let mut piped = interview::Lines::new(stdin.lock(), io::stderr());
         if options.no_input {
-            lines = lines.defaults_after_end();
+            piped = piped.defaults_after_end();
         }
-        &mut lines
+        lines.insert(piped)
     };
     let interview = interview::run(catalog, given, asker)?;
 
-    for (id, origin) in &interview.unused {
-        let when = catalog
-            .question(id)
-            .and_then(|q| q.asked_when.as_ref())
-            .map(conditions::describe)
-            .unwrap_or_default();
+    // More piped lines than questions: the script and the questionnaire disagree.
+    let position = lines.as_ref().map(interview::Lines::position);
+    drop(lines);
+    if let Some((read @ 1.., false)) = position
+        && let Some((first, count)) = unused_stdin_lines(read)
+    {
+        let s = if count == 1 { "" } else { "s" };
         writeln!(
             err,
-            "aks-id: warning: {origin}: question `{id}` is not asked when these answers are given (it is asked when {when}); ignored"
+            "aks-id: warning: stdin has {count} more line{s} than questions (from line {first}); ignored (see `aks-id questions` for the order)"
         )
         .map_err(|e| Error::io("cannot write a warning", e))?;
     }
 
+    let unused: Vec<_> = interview
+        .unused
+        .iter()
+        .map(|(id, origin)| {
+            engine::unused_answer(catalog, &interview.answers, id, &origin.to_string())
+        })
+        .collect();
     let fired = engine::fired(catalog, &interview.answers);
-    let advice = engine::evaluate_fired(catalog, &fired, interview.answers, interview.defaulted);
+    let mut advice =
+        engine::evaluate_fired(catalog, &fired, interview.answers, interview.defaulted);
+    advice.warnings.splice(0..0, unused);
+    for warning in &advice.warnings {
+        writeln!(err, "aks-id: warning: {}", warning.text)
+            .map_err(|e| Error::io("cannot write a warning", e))?;
+    }
+    let view = advice::View {
+        detail: options.detail,
+        explain: options.explain,
+    };
     advice::render(
         catalog,
         &advice,
         &fired,
         options.format,
-        options.explain,
+        view,
         &vars,
         terminal.look(color, options.width),
         out,
     )?;
+    // After prompts, the command that gives the same advice without them, last on the screen.
+    if prompted {
+        out.flush().map_err(crate::error::output)?;
+        writeln!(
+            err,
+            "aks-id: to get this advice again: {}",
+            rerun_command(&advice.answers, options)
+        )
+        .map_err(|e| Error::io("cannot write to stderr", e))?;
+    }
     Ok(if advice.recommendation.is_some() {
         ExitCode::Success
     } else {
@@ -144,4 +182,80 @@ fn read_stdin() -> Result<String, Error> {
         }
         Unreadable::Io(e) => Error::io("cannot read answers from stdin", e),
     })
+}
+
+/// The piped lines left after the `read` lines the interview used (see
+/// [`interview::leftover`]). The input is read on another thread for at most half a second: a
+/// program that pipes the answers and then keeps the pipe open must not stall the advice, and a
+/// failure to read only loses the warning.
+fn unused_stdin_lines(read: usize) -> Option<(usize, usize)> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(interview::leftover(io::stdin().lock(), read));
+    });
+    receiver
+        .recv_timeout(std::time::Duration::from_millis(500))
+        .ok()?
+        .ok()?
+}
+
+/// The one-line command that answers every question as `answers` do, with the same output
+/// options, quoted for a POSIX shell.
+pub fn rerun_command(answers: &answers::Answers, options: &Options) -> String {
+    let mut words = vec!["aks-id".to_owned()];
+    if let Some(dir) = &options.rules {
+        words.push("--rules".to_owned());
+        // Control characters escaped: this line goes to a terminal.
+        words.push(shell_word(&crate::diag::clip(&dir.to_string_lossy(), 4096)));
+    }
+    words.push("advise".to_owned());
+    for (id, answer) in answers {
+        let value = match answer {
+            answers::Answer::Choices(list) if list.is_empty() => "none".to_owned(),
+            answers::Answer::Choices(list) => list.join(","),
+            other => other.to_string(),
+        };
+        words.push("--set".to_owned());
+        words.push(shell_word(&format!("{id}={value}")));
+    }
+    words.push("--no-input".to_owned());
+    if options.format != AdviceFormat::Text {
+        let format = clap::ValueEnum::to_possible_value(&options.format)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default();
+        words.extend(["-o".to_owned(), format]);
+    }
+    if options.explain {
+        words.push("--explain".to_owned());
+    }
+    if let Some(width) = options.width {
+        words.extend(["--width".to_owned(), width.to_string()]);
+    }
+    words.join(" ")
+}
+
+/// `word` as one POSIX shell word: as is when it holds only characters no shell treats
+/// specially, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_=,.:/@%+".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_a_shell_would_change_them() {
+        assert_eq!(shell_word("targets=key-vault,sql"), "targets=key-vault,sql");
+        assert_eq!(shell_word("/tmp/my-rules"), "/tmp/my-rules");
+        assert_eq!(shell_word("my rules"), "'my rules'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("$HOME"), "'$HOME'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

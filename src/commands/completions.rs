@@ -1,4 +1,4 @@
-//! `aks-id completions SHELL` and `aks-id man`: the command line described for shells and `man`.
+//! `aks-id completions SHELL`: the command line described for shells.
 
 use std::io::Write;
 
@@ -14,11 +14,5 @@ pub fn completions(
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "aks-id", &mut script);
     out.write_all(&script).map_err(output)?;
-    Ok(ExitCode::Success)
-}
-
-/// The manual page, in roff.
-pub fn man(command: clap::Command, out: &mut dyn Write) -> Result<ExitCode, Error> {
-    clap_mangen::Man::new(command).render(out).map_err(output)?;
     Ok(ExitCode::Success)
 }

@@ -5,6 +5,7 @@
 pub mod advise;
 pub mod compare;
 pub mod completions;
+pub mod man;
 pub mod migrate;
 pub mod models;
 pub mod questions;
@@ -66,6 +67,9 @@ pub enum Invocation {
     },
     Man {
         command: clap::Command,
+        /// `--out DIR`: every page into a folder; else the main page to `out`.
+        out: Option<PathBuf>,
+        force: bool,
     },
 }
 
@@ -137,12 +141,19 @@ pub fn execute(
             Ok(ExitCode::Success)
         }
         Invocation::RulesCheck { dir } => {
-            rules::check(dir.as_ref().or(settings.rules.as_ref()), out)
+            rules::check(dir.as_ref().or(settings.rules.as_ref()), out, err)
         }
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
         Invocation::Completions { shell, command } => completions::completions(shell, command, out),
-        Invocation::Man { command } => completions::man(command, out),
+        Invocation::Man {
+            command, out: None, ..
+        } => man::page(command, out),
+        Invocation::Man {
+            command,
+            out: Some(dir),
+            force,
+        } => man::pages(command, &dir, force, out),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use crate::catalog::Catalog;
+use crate::diag::{clip, did_you_mean};
 use crate::error::{Error, ExitCode};
 use crate::render::model_sheet::{self, DocFormat};
 use crate::render::{ListFormat, Look};
@@ -28,8 +29,10 @@ pub fn show(
 ) -> Result<ExitCode, Error> {
     let model = catalog.model(id).ok_or_else(|| {
         Error::Usage(format!(
-            "unknown model `{id}` (models: {})",
-            catalog.model_ids().join(", ")
+            "unknown model `{}` (models: {}){}",
+            clip(id, 80),
+            catalog.model_ids().join(", "),
+            did_you_mean(id, catalog.model_ids())
         ))
     })?;
     model_sheet::show(catalog, model, format, look, out)?;

@@ -22,10 +22,11 @@ pub struct Word {
 }
 
 impl Word {
+    /// A word aks-id adds (a guard's), quoted in the script when bash would read it otherwise.
     fn plain(text: &str) -> Self {
         Word {
             pieces: vec![Piece::Text(text.to_owned())],
-            quoted: false,
+            quoted: true,
         }
     }
 

@@ -40,14 +40,6 @@ pub enum Work {
 
 /// The advice's next steps, then its grants not already among them.
 pub fn steps<'a>(catalog: &'a Catalog, advice: &Advice<'a>) -> Vec<Step<'a>> {
-    let rule_sources = |id: &str| {
-        catalog
-            .rules
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| catalog.urls(&r.sources))
-            .unwrap_or_default()
-    };
     let mut out = Vec::new();
     let mut seen_commands: Vec<&str> = Vec::new();
     for step in &advice.steps {
@@ -65,7 +57,7 @@ pub fn steps<'a>(catalog: &'a Catalog, advice: &Advice<'a>) -> Vec<Step<'a>> {
         };
         out.push(Step {
             text: step.text.to_owned(),
-            sources: rule_sources(step.rule),
+            sources: step.sources.iter().map(|c| c.url).collect(),
             work,
         });
     }
@@ -90,7 +82,7 @@ pub fn steps<'a>(catalog: &'a Catalog, advice: &Advice<'a>) -> Vec<Step<'a>> {
         };
         out.push(Step {
             text,
-            sources: catalog.urls(&target.sources),
+            sources: grant.sources.iter().map(|c| c.url).collect(),
             work,
         });
     }

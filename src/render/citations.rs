@@ -19,6 +19,11 @@ impl<'a> Citations<'a> {
 
     /// The reference marks for `ids`, e.g. `[1][3]`, numbering new sources as they come.
     pub fn cite(&mut self, ids: &[String]) -> String {
+        self.cite_ids(ids.iter().map(String::as_str))
+    }
+
+    /// [`Citations::cite`] for ids as string slices.
+    pub fn cite_ids<'i>(&mut self, ids: impl IntoIterator<Item = &'i str>) -> String {
         let mut marks = String::new();
         let mut seen = Vec::new();
         for id in ids {
@@ -38,6 +43,11 @@ impl<'a> Citations<'a> {
             }
         }
         marks
+    }
+
+    /// Whether the source `id` has a number already.
+    pub fn is_cited(&self, id: &str) -> bool {
+        self.cited.iter().any(|s| s.id == id)
     }
 
     /// The cited sources, numbered from 1.

@@ -11,12 +11,15 @@ use super::data::{write_json, write_yaml};
 use super::markdown::md_cell;
 use super::terminal::Look;
 use crate::catalog::{Catalog, CatalogRef, Model, Row};
+use crate::diag::did_you_mean;
 use crate::error::{Error, output};
 
 /// `compare -o FORMAT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompareFormat {
-    Table,
+    // The table for people; `table`, its earlier name, is a hidden alias.
+    #[value(alias = "table")]
+    Text,
     Markdown,
     Csv,
     Json,
@@ -41,8 +44,9 @@ impl<'a> Comparison<'a> {
                 .map(|id| {
                     catalog.model(id.trim()).ok_or_else(|| {
                         Error::Usage(format!(
-                            "unknown model `{id}` in --models (models: {})",
-                            catalog.model_ids().join(", ")
+                            "unknown model `{id}` in --models (models: {}){}",
+                            catalog.model_ids().join(", "),
+                            did_you_mean(id.trim(), catalog.model_ids())
                         ))
                     })
                 })
@@ -59,13 +63,14 @@ impl<'a> Comparison<'a> {
                         .find(|r| r.id == id.trim())
                         .ok_or_else(|| {
                             Error::Usage(format!(
-                                "unknown row `{id}` in --rows (rows: {})",
+                                "unknown row `{id}` in --rows (rows: {}){}",
                                 catalog
                                     .rows
                                     .iter()
                                     .map(|r| r.id.as_str())
                                     .collect::<Vec<_>>()
-                                    .join(", ")
+                                    .join(", "),
+                                did_you_mean(id.trim(), catalog.rows.iter().map(|r| r.id.as_str()))
                             ))
                         })
                 })
@@ -85,7 +90,7 @@ impl<'a> Comparison<'a> {
         out: &mut dyn Write,
     ) -> Result<(), Error> {
         match format {
-            CompareFormat::Table => self.table(look, out),
+            CompareFormat::Text => self.table(look, out),
             CompareFormat::Markdown => self.markdown(out),
             CompareFormat::Csv => self.csv(out),
             CompareFormat::Json => write_json(&self.document(), out),

@@ -20,10 +20,12 @@ pub mod terminal;
 
 pub use terminal::{ColorChoice, Look, Terminal};
 
-/// `models -o FORMAT` and `questions -o FORMAT`: the list outputs.
+/// `models -o FORMAT` and `questions -o FORMAT`: the list outputs. Human output is `text` on
+/// every command; `table`, its earlier name, is still accepted (a hidden alias).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {
-    Table,
+    #[value(alias = "table")]
+    Text,
     Json,
     Yaml,
 }

@@ -59,7 +59,7 @@ pub fn list(
     match format {
         ListFormat::Json => write_json(&doc, out),
         ListFormat::Yaml => write_yaml(&doc, out),
-        ListFormat::Table => {
+        ListFormat::Text => {
             let mut table = look.table();
             table.set_header(vec!["id", "name", "status", "summary"]);
             for (m, entry) in catalog.models.iter().zip(&doc.models) {

@@ -68,7 +68,7 @@ pub fn render(
     match format {
         ListFormat::Json => write_json(&doc, out),
         ListFormat::Yaml => write_yaml(&doc, out),
-        ListFormat::Table => {
+        ListFormat::Text => {
             let mut table = look.table();
             table.set_header(vec!["id", "question and answers", "default, asked when"]);
             for (i, (q, e)) in catalog.questions.iter().zip(&doc.questions).enumerate() {

@@ -106,6 +106,8 @@ pub struct Terminal {
     /// Whether `--color auto` paints stdout: a terminal that supports colors, unless `NO_COLOR`
     /// or `CLICOLOR=0` says otherwise; or `CLICOLOR_FORCE`.
     pub auto_color: bool,
+    /// The same for stderr (help printed there when a subcommand is missing).
+    pub auto_color_stderr: bool,
 }
 
 impl Terminal {
@@ -129,6 +131,8 @@ impl Terminal {
             env_columns: std::env::var("COLUMNS").ok(),
             auto_color: anstream::AutoStream::choice(&std::io::stdout())
                 != anstream::ColorChoice::Never,
+            auto_color_stderr: anstream::AutoStream::choice(&std::io::stderr())
+                != anstream::ColorChoice::Never,
         }
     }
 
@@ -138,6 +142,15 @@ impl Terminal {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => self.auto_color,
+        }
+    }
+
+    /// Colors on stderr, by the same rules.
+    pub fn stderr_color(&self, choice: ColorChoice) -> bool {
+        match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => self.auto_color_stderr,
         }
     }
 

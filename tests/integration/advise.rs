@@ -381,18 +381,12 @@ fn each_example_gives_the_recommendation_its_readme_states() {
                 let md = md.stdout;
                 for ranked in doc["ranking"].as_array().unwrap() {
                     let name = ranked["name"].as_str().unwrap();
-                    let why = doc["reasons"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .find(|r| {
-                            r["excludes"]
-                                .as_array()
-                                .is_some_and(|x| x.contains(&ranked["model"]))
-                        })
-                        .unwrap_or_else(|| panic!("{file}: a reason excludes {name}"));
-                    let line = format!("- **{name}**: excluded: {}", why["text"].as_str().unwrap());
-                    assert!(md.contains(&line), "{file}: {line}\n{md}");
+                    let row = format!("| {name} (`");
+                    assert!(
+                        md.lines()
+                            .any(|l| l.starts_with(&row) && l.contains("| excluded: ")),
+                        "{file}: {name} excluded, with why\n{md}"
+                    );
                 }
             }
         }
@@ -450,22 +444,23 @@ fn flags_win_over_the_answers_file() {
     );
     assert_eq!(doc["answers"]["scope"], "workload");
     assert_eq!(doc["answers"]["node_os"], "linux");
-    // A later flag for the same question wins over an earlier one.
-    let doc = json(
+    // Two flags for the same question are a mistake, named with both values (a later one
+    // silently winning would hide it).
+    let err = fails(
         &[
             "advise",
             "--no-input",
-            "-o",
-            "json",
             "--set",
             "node_os=windows",
             "--set",
-            "node_os=mixed",
+            "node-os=mixed",
         ],
         None,
-        0,
     );
-    assert_eq!(doc["answers"]["node_os"], "mixed");
+    assert_eq!(
+        err,
+        "aks-id: error: question `node_os` is answered twice: --set node_os=windows and --set node-os=mixed; give it once\n"
+    );
 }
 
 #[test]
@@ -924,7 +919,16 @@ fn an_answer_to_a_question_that_is_not_asked_is_a_warning_and_changes_nothing() 
         None,
     );
     assert_eq!(extra.code, 0);
-    assert_eq!(extra.stdout, plain.stdout, "the advice is unchanged");
+    // The advice is unchanged but for the warning, which the JSON carries too.
+    let mut with: Value = serde_json::from_str(&extra.stdout).unwrap();
+    let without: Value = serde_json::from_str(&plain.stdout).unwrap();
+    let warnings = with["warnings"].take();
+    assert_eq!(
+        warnings[0]["questions"],
+        serde_json::json!(["scope", "cluster_need"])
+    );
+    with["warnings"] = serde_json::json!([]);
+    assert_eq!(with, without, "the advice is unchanged");
     assert_all(
         &extra.stderr,
         &[
@@ -984,6 +988,7 @@ fn output_formats_are_snapshotted() {
     let formats: &[(&str, &[&str])] = &[
         ("text", &["--width", "80"]),
         ("text-explain", &["--width", "80", "--explain"]),
+        ("text-detail", &["--width", "80", "--detail"]),
         ("json", &["-o", "json"]),
         ("yaml", &["-o", "yaml"]),
         ("markdown", &["-o", "markdown"]),
@@ -1053,6 +1058,7 @@ fn json_has_the_shape_of_design_section_5() {
             "catalog",
             "answers",
             "defaulted",
+            "warnings",
             "recommendation",
             "ranking",
             "reasons",
@@ -1073,7 +1079,7 @@ fn json_has_the_shape_of_design_section_5() {
             in_order, required,
             "{file:?}: fields in the documented order"
         );
-        assert_eq!(doc["schema_version"], 1);
+        assert_eq!(doc["schema_version"], 2);
         assert_eq!(doc["catalog"]["source"], "built-in");
         let as_of = doc["catalog"]["as_of"].as_str().unwrap();
         assert!(as_of.len() == 10 && as_of.as_bytes()[4] == b'-', "{as_of}");
@@ -1108,11 +1114,17 @@ fn json_has_the_shape_of_design_section_5() {
         match &doc["recommendation"] {
             Value::Null => {}
             r => {
-                assert_eq!(keys(r), ["model", "name", "score"]);
+                assert_eq!(keys(r), ["model", "name", "score", "reason"]);
                 assert_eq!(r["model"], doc["ranking"][0]["model"]);
                 assert_eq!(r["score"], doc["ranking"][0]["score"]);
             }
         }
+        let reason_ids: Vec<&str> = doc["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
         let ranking = doc["ranking"].as_array().unwrap();
         assert_eq!(ranking.len(), 3);
         let mut models: Vec<&str> = ranking
@@ -1121,13 +1133,22 @@ fn json_has_the_shape_of_design_section_5() {
             .collect();
         models.sort_unstable();
         assert_eq!(models, ["cluster", "pod", "workload"]);
-        for r in ranking {
+        for (i, r) in ranking.iter().enumerate() {
             assert!(r["score"].is_i64() && r["excluded"].is_boolean(), "{r}");
-            strings(&r["reasons"]);
+            // v2: the reasons by id, and for a model not chosen the one that says why not.
+            for id in strings(&r["reasons"]) {
+                assert!(reason_ids.contains(&id), "{file:?}: reason {id}");
+            }
+            if i > 0 || doc["recommendation"].is_null() {
+                let why = r["why_not"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("why_not: {r}"));
+                assert!(reason_ids.contains(&why), "{file:?}: why_not {why}");
+            }
         }
         for reason in doc["reasons"].as_array().unwrap() {
             assert!(
-                reason["rule"].is_string() && reason["text"].is_string(),
+                reason["id"].is_string() && reason["text"].is_string(),
                 "{reason}"
             );
             for (model, change) in reason["effects"].as_object().unwrap() {
@@ -1135,26 +1156,45 @@ fn json_has_the_shape_of_design_section_5() {
                 assert!(change.is_i64());
             }
         }
-        strings(&doc["tradeoffs"]["pros"]);
-        strings(&doc["tradeoffs"]["cons"]);
+        for item in doc["tradeoffs"]["pros"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(doc["tradeoffs"]["cons"].as_array().unwrap())
+        {
+            assert!(item["id"].is_string() && item["text"].is_string(), "{item}");
+        }
         for caveat in doc["caveats"].as_array().unwrap() {
             assert!(
-                caveat["rule"].is_string() && caveat["text"].is_string(),
+                caveat["id"].is_string()
+                    && caveat["rule"].is_string()
+                    && caveat["text"].is_string(),
                 "{caveat}"
             );
         }
         for grant in doc["grants"].as_array().unwrap() {
             assert!(
-                grant["target"].is_string() && grant["how"].is_string(),
+                grant["id"].is_string() && grant["target"].is_string() && grant["how"].is_string(),
                 "{grant}"
             );
             strings(&grant["roles"]);
         }
-        strings(&doc["next_steps"]);
-        for url in strings(&doc["sources"]) {
-            assert!(url.starts_with("https://"), "{url}");
+        for step in doc["next_steps"].as_array().unwrap() {
+            assert!(
+                step["id"].is_string() && step["rule"].is_string() && step["text"].is_string(),
+                "{step}"
+            );
         }
-        let sources = strings(&doc["sources"]);
+        let sources: Vec<&str> = doc["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                assert_eq!(keys(s), ["id", "title", "url", "date", "checked"], "{s}");
+                assert!(s["url"].as_str().unwrap().starts_with("https://"), "{s}");
+                s["id"].as_str().unwrap()
+            })
+            .collect();
         let mut unique = sources.clone();
         unique.sort_unstable();
         unique.dedup();
@@ -1174,9 +1214,9 @@ fn json_has_the_shape_of_design_section_5() {
 fn is_command_or_url(line: &str) -> bool {
     let t = line.trim_start();
     let indent = line.len() - t.len();
-    t.starts_with("$ ")
-        || t.starts_with("https://")
-        || (indent == 6 && (t.starts_with("az ") || t.starts_with("kubectl ")))
+    // Commands are indented six columns (four under a role with --detail) and never wrapped;
+    // wrapped prose never passes the width.
+    t.starts_with("$ ") || t.starts_with("https://") || indent >= 4
 }
 
 #[test]
@@ -1212,6 +1252,19 @@ fn ranked<'v>(doc: &'v Value, model: &str) -> &'v Value {
         .unwrap_or_else(|| panic!("{model} is ranked"))
 }
 
+/// The texts of the reasons that changed a model's score or excluded it (v2 lists their ids).
+fn reasons_of(doc: &Value, model: &str) -> String {
+    let ids = &ranked(doc, model)["reasons"];
+    doc["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| ids.as_array().unwrap().contains(&r["id"]))
+        .map(|r| r["text"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Caveats, next steps and grants as one text to search.
 fn guidance(doc: &Value) -> String {
     let mut all: Vec<String> = doc["caveats"]
@@ -1220,7 +1273,10 @@ fn guidance(doc: &Value) -> String {
         .iter()
         .map(|c| c["text"].as_str().unwrap().to_owned())
         .collect();
-    all.extend(strings(&doc["next_steps"]).into_iter().map(str::to_owned));
+    for step in doc["next_steps"].as_array().unwrap() {
+        all.push(step["text"].as_str().unwrap().to_owned());
+        all.extend(step["command"].as_str().map(str::to_owned));
+    }
     for g in doc["grants"].as_array().unwrap() {
         all.push(g.to_string());
     }
@@ -1483,7 +1539,7 @@ const CASES: &[Case] = &[
         expect: Expect::NoModel,
         excluded: &["workload"],
         check: Some(|doc| {
-            let reasons = ranked(doc, "workload")["reasons"].to_string();
+            let reasons = reasons_of(doc, "workload");
             assert!(
                 reasons.contains("can't project service-account tokens"),
                 "{reasons}"

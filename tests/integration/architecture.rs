@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["render"],
     &["advise", "scan", "migrate", "plan"],
     &["catalog"],
-    &["yaml", "fsio", "display", "error", "diag"],
+    &["yaml", "fsio", "display", "error", "diag", "startup_alloc"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -28,6 +28,16 @@ fn help_show() {
 }
 
 #[test]
+fn help_advise() {
+    insta::assert_snapshot!(help(&["advise", "--help"]));
+}
+
+#[test]
+fn help_man() {
+    insta::assert_snapshot!(help(&["man", "--help"]));
+}
+
+#[test]
 fn help_rules() {
     insta::assert_snapshot!(help(&["rules", "--help"]));
 }
@@ -64,7 +74,6 @@ fn usage_errors_exit_2_with_one_error_prefix() {
         vec!["compare", "-o", "xml"],
         vec!["compare", "--width", "10"],
         vec!["show"],
-        vec![],
     ] {
         let run = run(&args);
         assert_clean_error(&run, 2);
@@ -208,7 +217,7 @@ fn usage_errors_are_one_line_and_point_to_the_right_help() {
     for (args, expected) in [
         (
             &["compare", "-o", "nope"][..],
-            "aks-id: error: invalid value 'nope' for '--output <FORMAT>' [possible values: table, markdown, csv, json, yaml] (see `aks-id compare --help`)",
+            "aks-id: error: invalid value 'nope' for '--output <FORMAT>' [possible values: text, markdown, csv, json, yaml] (see `aks-id compare --help`)",
         ),
         (
             &["compare", "--model", "x"],

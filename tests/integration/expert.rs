@@ -24,20 +24,13 @@ fn advice_lines(doc: &Value) -> Vec<String> {
         .iter()
         .map(|c| c["text"].as_str().unwrap().to_owned())
         .collect();
-    all.extend(
-        doc["next_steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_str().unwrap().to_owned()),
-    );
-    all.extend(
-        doc["grants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(Value::to_string),
-    );
+    all.extend(doc["next_steps"].as_array().unwrap().iter().map(step_line));
+    // A grant's own words (not the titles of its sources).
+    all.extend(doc["grants"].as_array().unwrap().iter().map(|g| {
+        let mut g = g.clone();
+        g["sources"].take();
+        g.to_string()
+    }));
     all
 }
 
@@ -50,13 +43,22 @@ fn grant<'v>(doc: &'v Value, target: &str) -> &'v Value {
         .unwrap_or_else(|| panic!("a grant for {target}: {doc}"))
 }
 
+/// A next step as one text: what to do, then its command on the next line.
+fn step_line(step: &Value) -> String {
+    let text = step["text"].as_str().unwrap();
+    match step["command"].as_str() {
+        Some(command) => format!("{text}\n{command}"),
+        None => text.to_owned(),
+    }
+}
+
 /// The index of the first next step containing `needle`.
 fn step_index(doc: &Value, needle: &str) -> usize {
     doc["next_steps"]
         .as_array()
         .unwrap()
         .iter()
-        .position(|s| s.as_str().unwrap().contains(needle))
+        .position(|s| step_line(s).contains(needle))
         .unwrap_or_else(|| panic!("a step with {needle:?}: {}", doc["next_steps"]))
 }
 
@@ -145,14 +147,9 @@ fn identity_changes_say_which_ones_reimage_nodes() {
     let update = step_index(&doc, "--enable-managed-identity --assign-identity");
     let upgrade = step_index(&doc, "az aks nodepool upgrade");
     assert!(update < upgrade, "{}", doc["next_steps"]);
-    assert!(
-        doc["next_steps"][upgrade]
-            .as_str()
-            .unwrap()
-            .contains("--node-image-only")
-    );
+    assert!(step_line(&doc["next_steps"][upgrade]).contains("--node-image-only"));
     for step in doc["next_steps"].as_array().unwrap() {
-        let step = step.as_str().unwrap();
+        let step = step_line(step);
         if step.contains("az aks create") {
             assert!(step.contains("--generate-ssh-keys"), "{step}");
         }
@@ -196,7 +193,7 @@ fn a_dns_controller_gets_dns_zone_contributor_not_reader() {
 fn nothing_fits_on_the_legacy_virtual_node_addon_but_the_steps_say_what_to_do() {
     let (status, out) = text(&["virtual_nodes=addon", "targets=storage"]);
     assert_eq!(status, 3);
-    assert!(out.contains("Next steps"), "{out}");
+    assert!(out.contains("What to do instead"), "{out}");
     assert!(out.contains("regular node pool"), "{out}");
     assert!(
         out.contains("virtual nodes on Azure Container Instances"),
@@ -218,7 +215,11 @@ fn nothing_fits_on_the_legacy_virtual_node_addon_but_the_steps_say_what_to_do() 
         "virtual_nodes=addon",
     ]);
     assert_eq!(out.code, 3);
-    assert!(out.stdout.contains("### Next steps"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("### What to do instead"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -232,11 +233,11 @@ fn virtual_nodes_outside_aks_are_not_an_exclusion() {
 #[test]
 fn cross_tenant_is_one_sequence_in_the_resources_tenant() {
     let (_, doc) = advise_set(&["cross_tenant=yes", "targets=storage,acr"]);
-    let steps: Vec<&str> = doc["next_steps"]
+    let steps: Vec<String> = doc["next_steps"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s.as_str().unwrap())
+        .map(step_line)
         .collect();
     let creates = steps
         .iter()
@@ -279,7 +280,7 @@ fn aks_automatic_rejects_the_privileged_migration_sidecar() {
     let all = advice_lines(&doc).join("\n");
     assert!(!all.contains("inject-proxy-sidecar"), "{all}");
     assert!(all.contains("baseline Pod Security Standards"), "{all}");
-    assert!(all.contains("Migration path C"), "{all}");
+    assert!(all.contains("Path C ("), "{all}");
     assert!(!all.contains("Alternatively, IMDS restriction"), "{all}");
     assert!(
         all.contains("IMDS restriction (preview) can't be used there"),
@@ -323,8 +324,7 @@ fn windows_apps_on_raw_imds_upgrade_before_imds_is_blocked() {
 #[test]
 fn blocking_imds_gives_the_network_policy_and_its_engine() {
     let (_, doc) = advise_set(&["targets=key-vault"]);
-    let step = &doc["next_steps"][step_index(&doc, "kind: NetworkPolicy")];
-    let step = step.as_str().unwrap();
+    let step = step_line(&doc["next_steps"][step_index(&doc, "kind: NetworkPolicy")]);
     for part in [
         "kubectl apply",
         "policyTypes: [Egress]",
@@ -375,7 +375,7 @@ fn workload_id_steps_create_a_dedicated_service_account_and_use_audiences() {
     let (_, doc) = advise_set(&[]);
     let all = advice_lines(&doc).join("\n");
     assert!(all.contains("kubectl create serviceaccount"), "{all}");
-    assert!(all.contains("never the namespace's default"), "{all}");
+    assert!(all.contains("never `default`"), "{all}");
     assert!(
         all.contains("--audiences api://AzureADTokenExchange"),
         "{all}"

@@ -86,7 +86,17 @@ fn arrow_keys_answer_every_question() {
     let json_start = text
         .find("{\r\n")
         .unwrap_or_else(|| panic!("JSON output:\n{text}"));
-    let doc: serde_json::Value = serde_json::from_str(&text[json_start..].replace("\r\n", "\n"))
+    // After the advice, stderr gives the one command that repeats these answers without prompts.
+    let rerun = "aks-id: to get this advice again: aks-id advise --set scope=cluster \
+        --set cluster_need=controller --set targets=key-vault,sql --set isolation=no \
+        --set node_os=linux --set existing_pod_identity=no --set platform=aks-automatic \
+        --set cross_tenant=no --no-input -o json\r\n";
+    assert!(
+        text.ends_with(rerun),
+        "the rerun line ends the output:\n{text}"
+    );
+    let json_text = &text[json_start..text.len() - rerun.len()];
+    let doc: serde_json::Value = serde_json::from_str(&json_text.replace("\r\n", "\n"))
         .unwrap_or_else(|e| panic!("the output ends with JSON ({e}):\n{text}"));
     assert_eq!(
         doc["answers"],
@@ -102,6 +112,100 @@ fn arrow_keys_answer_every_question() {
         })
     );
     assert_eq!(doc["recommendation"]["model"], "workload");
+    // The printed command, run without a terminal, gives the same document.
+    let words: Vec<&str> = rerun
+        .trim_end()
+        .trim_start_matches("aks-id: to get this advice again: aks-id ")
+        .split(' ')
+        .collect();
+    let again = crate::support::run(&words);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let again: serde_json::Value = serde_json::from_str(&again.stdout).expect("JSON");
+    assert_eq!(again, doc);
+}
+
+#[test]
+fn no_colors_on_a_dumb_terminal_and_colors_on_a_capable_one() {
+    let colored = |term: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aks-id"));
+        cmd.args(["compare", "--rows", "overview", "--width", "100"])
+            .env("TERM", term)
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("AKS_ID_RULES");
+        let mut session = Session::spawn(cmd).expect("aks-id starts in a pseudo-terminal");
+        session.set_expect_timeout(Some(Duration::from_secs(10)));
+        let (text, code) = finish(&mut session);
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("Workload ID"), "{text}");
+        text.contains("\x1b[")
+    };
+    assert!(
+        colored("xterm-256color"),
+        "a terminal that supports colors gets them"
+    );
+    assert!(!colored("dumb"), "TERM=dumb gets no colors");
+}
+
+/// Whether `text` holds an SGR sequence (`ESC [ ... m`), the escape that sets colors.
+fn has_sgr(text: &str) -> bool {
+    text.split('\x1b').skip(1).any(|rest| {
+        rest.strip_prefix('[').is_some_and(|r| {
+            let end = r.find(|c: char| !(c.is_ascii_digit() || c == ';'));
+            end.is_some_and(|i| r[i..].starts_with('m'))
+        })
+    })
+}
+
+#[test]
+fn prompts_follow_the_color_flag() {
+    let prompt = |color: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aks-id"));
+        cmd.args([
+            "--color",
+            color,
+            "advise",
+            "-o",
+            "json",
+            "--set",
+            "scope=workload",
+        ])
+        .args([
+            "--set",
+            "targets=none",
+            "--set",
+            "isolation=yes",
+            "--set",
+            "node_os=linux",
+        ])
+        .args([
+            "--set",
+            "virtual_nodes=no",
+            "--set",
+            "sdk=current",
+            "--set",
+            "platform=aks",
+        ])
+        .args([
+            "--set",
+            "existing_pod_identity=no",
+            "--set",
+            "service_accounts=1",
+        ])
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("AKS_ID_RULES");
+        let mut session = Session::spawn(cmd).expect("aks-id starts in a pseudo-terminal");
+        session.set_expect_timeout(Some(Duration::from_secs(10)));
+        answer(&mut session, "Are the target resources", &[ENTER]);
+        let (text, code) = finish(&mut session);
+        assert_eq!(code, 0, "{text}");
+        has_sgr(&text)
+    };
+    assert!(!prompt("never"), "--color never: no colors in the prompts");
+    assert!(prompt("always"), "--color always: colored prompts");
 }
 
 #[test]
