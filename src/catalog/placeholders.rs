@@ -23,6 +23,11 @@ pub struct Placeholder {
     pub meaning: String,
     /// The rule every value must follow.
     pub kind: ValueKind,
+    /// A read-only command that prints the value once earlier steps exist (for example the
+    /// identity's client id): a script without the value runs it just before the value's first
+    /// use instead of stopping at its checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// The rule a placeholder's value follows. Every kind refuses control characters (newlines

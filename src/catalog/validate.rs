@@ -420,6 +420,19 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
+            if let Some(from) = &p.value.from {
+                self.command(p.doc, &|| p.path.key("from"), from);
+                if placeholders::find(from)
+                    .iter()
+                    .any(|f| f.name == p.value.id)
+                {
+                    self.error(
+                        p.doc,
+                        &p.path.key("from"),
+                        format!("`from` of `{}` uses the placeholder itself", p.value.id),
+                    );
+                }
+            }
             if p.value.meaning.trim().is_empty() {
                 self.error(p.doc, &p.path.key("meaning"), "meaning is empty");
             }

@@ -84,9 +84,35 @@ pub fn script(catalog: &Catalog, advice: &Advice, vars: &Vars) -> String {
             }
         }
     }
+    // A value the catalog can read from Azure (`from`) is read just before its first use when
+    // not given; what that read needs is checked with the rest.
+    let derived = |id: &str| -> Option<&str> {
+        if vars.get(id).is_some() {
+            return None;
+        }
+        catalog.placeholder(id).and_then(|p| p.from.as_deref())
+    };
+    let mut i = 0;
+    while i < used.len() {
+        if let Some(from) = derived(used[i]) {
+            for found in crate::catalog::placeholders::find(from) {
+                if !used.contains(&found.name) {
+                    used.push(found.name);
+                }
+            }
+        }
+        i += 1;
+    }
     if !used.is_empty() {
         s += "\n# Values. Those not given with --var are read from the environment and checked here,\n# before any command runs.\n";
         for id in &used {
+            if derived(id).is_some() {
+                s += &format!(
+                    "# {}: read from Azure before its first use, unless set.\n",
+                    variable(id)
+                );
+                continue;
+            }
             let name = variable(id);
             let meaning = catalog
                 .placeholder(id)
@@ -111,6 +137,8 @@ pub fn script(catalog: &Catalog, advice: &Advice, vars: &Vars) -> String {
 
     let total = steps.len();
     let mut sql = Vec::new();
+    // The values already read from Azure.
+    let mut read: Vec<&str> = Vec::new();
     for (n, step) in steps.iter().enumerate() {
         let number = n + 1;
         match &step.work {
@@ -119,6 +147,14 @@ pub fn script(catalog: &Catalog, advice: &Advice, vars: &Vars) -> String {
                 s += &comment(&format!("Step {number} of {total}: {}", step.text), WIDTH);
                 s += &sources(&step.sources);
                 for line in lines {
+                    for id in line.placeholders() {
+                        if let Some(from) = derived(id)
+                            && !read.contains(&id)
+                        {
+                            read.push(id);
+                            s += &read_value(id, from);
+                        }
+                    }
                     s += &bash_line(line);
                 }
             }
@@ -179,6 +215,29 @@ fn sources(urls: &[&str]) -> String {
     urls.iter()
         .map(|url| comment(&format!("Source: {url}"), usize::MAX))
         .collect()
+}
+
+/// The line that reads the value of `id` with the catalog's `from` command, unless it is set.
+fn read_value(id: &str, from: &str) -> String {
+    let name = variable(id);
+    let command = match crate::plan::command::parse(from) {
+        Ok(lines) if lines.len() == 1 && lines[0].heredoc.is_none() => lines[0]
+            .tokens
+            .iter()
+            .map(|t| match t {
+                Token::Word(w) => w.bash(&variable),
+                Token::Operator(o) => o.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        // `rules check` reads every `from`; one that is not a single command is not run.
+        _ => {
+            return format!(
+                ": \"${{{name}:?set {name} or run aks-id advise with --var {id}=VALUE}}\"\n"
+            );
+        }
+    };
+    format!("if [ -z \"${{{name}:-}}\" ]; then {name}=\"$({command})\"; fi\n")
 }
 
 /// The answers as `id=value` pairs: lists comma-separated, yes/no as yes and no.

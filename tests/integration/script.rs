@@ -174,6 +174,10 @@ export LC_ALL=C
   for a in "$@"; do printf ' %d:%s' "${#a}" "$a"; done
   printf '\n'
 } >> "$STUB_LOG"
+# Reads of an identity's ids or the cluster's issuer print one value.
+for a in "$@"; do
+  case "$a" in clientId|principalId|oidcIssuerProfile.issuerUrl) echo "$STUB_READ"; exit 0 ;; esac
+done
 # Identities, credentials and Kubernetes objects do not exist yet; role assignments list none.
 case "$(basename "$0") $1 $2 $3" in
   "az identity show"*|"az identity federated-credential show"|"az acr token show"*) exit 1 ;;
@@ -221,6 +225,7 @@ fn run_script(script: &str, stubs: &Path, work: &Path) -> (std::process::Output,
         .env_clear()
         .env("PATH", format!("{}:/usr/bin:/bin", stubs.display()))
         .env("STUB_LOG", &log)
+        .env("STUB_READ", STUB_READ)
         .current_dir(work)
         .output()
         .unwrap();
@@ -272,6 +277,45 @@ fn with_values_the_script_runs_each_command_once_with_the_values_as_given() {
     assert_eq!(fic[subject + 1], "system:serviceaccount:orders:orders-api");
     let annotate = calls.iter().find(|c| c[1] == "annotate").unwrap();
     assert!(annotate.contains(&"--overwrite".to_owned()), "{annotate:?}");
+}
+
+/// What the stubs print for an identity's ids and the cluster's issuer.
+const STUB_READ: &str = "99999999-9999-9999-9999-999999999999";
+
+#[test]
+fn ids_not_given_are_read_from_azure_after_the_identity_exists() {
+    let stubs = stubs();
+    let work = TempDir::new().unwrap();
+    let mut vars = every_var();
+    for id in ["client-id", "principal-id", "issuer-url"] {
+        let at = vars
+            .iter()
+            .position(|v| v.starts_with(&format!("{id}=")))
+            .unwrap();
+        vars.drain(at - 1..=at);
+    }
+    let (_, script) = advise(&example("pod-reads-key-vault.yaml"), "script", &vars);
+    assert!(script.contains("# CLIENT_ID: read from Azure before its first use, unless set."));
+    let (output, calls) = run_script(&script, stubs.path(), work.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let position = |pred: &dyn Fn(&Vec<String>) -> bool| calls.iter().position(|c| pred(c));
+    let created = position(&|c| c[..3] == ["az", "identity", "create"]).unwrap();
+    let read = position(&|c| c.contains(&"clientId".to_owned())).unwrap();
+    assert!(
+        created < read,
+        "the client id is read after the identity exists"
+    );
+    let annotate = &calls[position(&|c| c[1] == "annotate").unwrap()];
+    assert!(
+        annotate.contains(&format!("azure.workload.identity/client-id={STUB_READ}")),
+        "{annotate:?}"
+    );
+    let grant = &calls[position(&|c| c[..4] == ["az", "role", "assignment", "create"]).unwrap()];
+    assert!(grant.contains(&STUB_READ.to_owned()), "{grant:?}");
 }
 
 const HOSTILE: &[&str] = &[
