@@ -175,7 +175,7 @@ pub fn script(catalog: &Catalog, advice: &Advice, vars: &Vars) -> String {
                 s += "\n";
                 s += &comment(
                     &format!(
-                        "Step {number} of {total}, by hand, in the database: {} (the statements are in the SQL section at the end).",
+                        "Step {number} of {total}, by hand, in the database: {} The statements are in the SQL section at the end.",
                         step.text
                     ),
                     WIDTH,

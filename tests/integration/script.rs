@@ -302,7 +302,7 @@ fn ids_not_given_are_read_from_azure_after_the_identity_exists() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let position = |pred: &dyn Fn(&Vec<String>) -> bool| calls.iter().position(|c| pred(c));
+    let position = |pred: &dyn Fn(&Vec<String>) -> bool| calls.iter().position(pred);
     let created = position(&|c| c[..3] == ["az", "identity", "create"]).unwrap();
     let read = position(&|c| c.contains(&"clientId".to_owned())).unwrap();
     assert!(
