@@ -191,6 +191,10 @@ pub struct AdviseArgs {
     #[arg(long)]
     pub explain: bool,
 
+    /// Fill a placeholder of the commands, e.g. cluster=my-cluster (repeatable; for -o script
+    /// and -o manifests; also `vars:` in the answers file)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
     /// Show everything, not one screen: every reason, trade-off and caveat, role alternatives and commands, every source of each statement (text)
     #[arg(long)]
     pub detail: bool,
@@ -433,6 +437,7 @@ impl Cli {
                 no_input: args.no_input,
                 format: args.output,
                 explain: args.explain,
+                vars: args.var,
                 detail: args.detail,
                 width: args.width,
                 rules: self.rules,

@@ -460,6 +460,10 @@ pub fn from_flags(
 }
 
 /// Parses an answers file (YAML or JSON): a mapping from question id to value.
+/// The key of an answers file that holds placeholder values (`vars: {cluster: my-cluster}`)
+/// rather than an answer.
+pub const VARS_KEY: &str = "vars";
+
 pub fn from_file(
     catalog: &Catalog,
     file: &str,
@@ -545,6 +549,10 @@ pub fn from_file(
                 ));
             }
         };
+        if id == VARS_KEY {
+            // Placeholder values, read by `plan::vars`.
+            continue;
+        }
         let path = root.key(&id);
         let pos = doc.position(&path);
         let origin = Origin::File {

@@ -17,8 +17,8 @@ use crate::yaml::{Document, NodePath, Value};
 const MAX_BAD_ENTRIES: usize = 20;
 
 pub use super::names::{
-    CATALOG_FILE, FINDINGS_FILE, MODELS_DIR, QUESTIONS_FILE, REQUIRED_FILES, RULES_FILE,
-    SOURCES_FILE, TARGETS_FILE,
+    CATALOG_FILE, FINDINGS_FILE, MODELS_DIR, OPTIONAL_FILES, PLACEHOLDERS_FILE, QUESTIONS_FILE,
+    REQUIRED_FILES, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
 };
 
 /// The message for a required file that is not in the folder.
@@ -41,6 +41,10 @@ pub(crate) struct Parsed {
     pub targets: Vec<Located<Target>>,
     pub questions: Vec<Located<Question>>,
     pub rules: Vec<Located<Rule>>,
+    pub placeholders: Vec<Located<Placeholder>>,
+    /// Some file or entry could not be read: checks over the whole catalog (a placeholder no
+    /// command uses) would mislead.
+    pub incomplete: bool,
     pub findings: Vec<Located<FindingMeta>>,
     /// What could not be read, so that references to it are not also reported as unknown.
     pub unread: Unread,
@@ -56,6 +60,7 @@ pub(crate) struct Unread {
     pub questions: Partial,
     pub rows: Partial,
     pub targets: Partial,
+    pub placeholders: Partial,
 }
 
 #[derive(Default)]
@@ -176,6 +181,7 @@ pub(crate) fn read_whole<'a, C: Content + ?Sized + 'a>(
             TARGETS_FILE => fast_list::<TargetsFile, C>(&mut parsed, index, content)?,
             QUESTIONS_FILE => fast_list::<QuestionsFile, C>(&mut parsed, index, content)?,
             RULES_FILE => fast_list::<RulesFile, C>(&mut parsed, index, content)?,
+            PLACEHOLDERS_FILE => fast_list::<PlaceholdersFile, C>(&mut parsed, index, content)?,
             FINDINGS_FILE => fast_list::<FindingsFile, C>(&mut parsed, index, content)?,
             rel if is_model_file(rel) => parsed.models.push(Located {
                 value: content.decode::<Model>()?,
@@ -235,6 +241,9 @@ list_file!(QuestionsFile, Question, questions, |u| Some(
     &mut u.questions
 ));
 list_file!(RulesFile, Rule, rules, |_| None);
+list_file!(PlaceholdersFile, Placeholder, placeholders, |u| Some(
+    &mut u.placeholders
+));
 list_file!(FindingsFile, FindingMeta, findings, |_| None);
 
 /// Reads a list file whole on the fast path.
@@ -333,6 +342,9 @@ fn parse_thorough(
             TARGETS_FILE => thorough_list::<TargetsFile>(&mut parsed, index, &mut diagnostics),
             QUESTIONS_FILE => thorough_list::<QuestionsFile>(&mut parsed, index, &mut diagnostics),
             RULES_FILE => thorough_list::<RulesFile>(&mut parsed, index, &mut diagnostics),
+            PLACEHOLDERS_FILE => {
+                thorough_list::<PlaceholdersFile>(&mut parsed, index, &mut diagnostics)
+            }
             FINDINGS_FILE => thorough_list::<FindingsFile>(&mut parsed, index, &mut diagnostics),
             rel if is_model_file(rel) => match doc.deserialize::<Model>(&root, &doc.value) {
                 Ok(value) => parsed.models.push(Located {
@@ -353,6 +365,7 @@ fn parse_thorough(
         .models
         .sort_by(|a, b| parsed.docs[a.doc].file.cmp(&parsed.docs[b.doc].file));
 
+    parsed.incomplete = !diagnostics.is_empty();
     diagnostics.extend(Validator::new(&parsed).run());
     // In file order (the order of the README's table), then by position; a problem with the
     // file as a whole (no position) comes first.
@@ -397,6 +410,7 @@ pub(crate) fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
         targets: parsed.targets.into_iter().map(|t| t.value).collect(),
         questions: parsed.questions.into_iter().map(|q| q.value).collect(),
         rules: parsed.rules.into_iter().map(|r| r.value).collect(),
+        placeholders: parsed.placeholders.into_iter().map(|p| p.value).collect(),
         findings: parsed.findings.into_iter().map(|f| f.value).collect(),
     }
 }
@@ -421,8 +435,9 @@ fn file_rank(rel: &str) -> usize {
         TARGETS_FILE => 3,
         QUESTIONS_FILE => 4,
         RULES_FILE => 5,
-        FINDINGS_FILE => 6,
-        _ => 6,
+        PLACEHOLDERS_FILE => 6,
+        FINDINGS_FILE => 7,
+        _ => 8,
     }
 }
 
@@ -440,6 +455,7 @@ impl Unread {
             SOURCES_FILE => self.sources.all = true,
             QUESTIONS_FILE => self.questions.all = true,
             TARGETS_FILE => self.targets.all = true,
+            PLACEHOLDERS_FILE => self.placeholders.all = true,
             rel if is_model_file(rel) => {
                 let stem = rel.trim_start_matches("models/").trim_end_matches(".yaml");
                 self.models.ids.insert(stem.to_owned());

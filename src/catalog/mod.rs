@@ -10,6 +10,7 @@ mod condition;
 pub mod files;
 pub mod load;
 pub mod names;
+pub mod placeholders;
 pub mod schema;
 mod shown;
 pub mod statements;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use condition::{Condition, Literal, RawCondition, Test};
 pub use load::parse;
+pub use placeholders::{Placeholder, PlaceholdersFile, ValueKind};
 pub use shown::for_display;
 pub use validate::{SCORE_RANGE, warnings};
 
@@ -502,6 +504,8 @@ pub struct Catalog {
     pub targets: Vec<Target>,
     pub questions: Vec<Question>,
     pub rules: Vec<Rule>,
+    /// The placeholders commands use, each declared once.
+    pub placeholders: Vec<Placeholder>,
     /// Scan findings metadata, in file order (empty when the folder has no `findings.yaml`).
     pub findings: Vec<FindingMeta>,
     /// Source positions by id, for the many lookups of a rendering.
@@ -524,6 +528,10 @@ impl Catalog {
 
     pub fn target(&self, id: &str) -> Option<&Target> {
         self.target_index.get(id).map(|i| &self.targets[*i])
+    }
+
+    pub fn placeholder(&self, id: &str) -> Option<&Placeholder> {
+        self.placeholders.iter().find(|p| p.id == id)
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {

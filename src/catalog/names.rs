@@ -11,16 +11,19 @@ pub const TARGETS_FILE: &str = "targets.yaml";
 pub const QUESTIONS_FILE: &str = "questions.yaml";
 /// `rules.yaml`: the rules the engine runs.
 pub const RULES_FILE: &str = "rules.yaml";
+/// `placeholders.yaml`: the placeholders commands leave for the user to fill.
+pub const PLACEHOLDERS_FILE: &str = "placeholders.yaml";
 /// The folder of the model files, one `models/MODEL.yaml` per identity model.
 pub const MODELS_DIR: &str = "models";
 
 /// The files every rules folder has besides its model files, in the order they are read.
-pub const REQUIRED_FILES: [&str; 5] = [
+pub const REQUIRED_FILES: [&str; 6] = [
     CATALOG_FILE,
     SOURCES_FILE,
     TARGETS_FILE,
     QUESTIONS_FILE,
     RULES_FILE,
+    PLACEHOLDERS_FILE,
 ];
 /// `findings.yaml`: what `aks-id scan` can report. Optional: a folder without it loads, and scan
 /// says it has nothing to report against.

@@ -4,7 +4,10 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
-use super::{CatalogFile, FindingsFile, Model, QuestionsFile, RulesFile, SourcesFile, TargetsFile};
+use super::{
+    CatalogFile, FindingsFile, Model, PlaceholdersFile, QuestionsFile, RulesFile, SourcesFile,
+    TargetsFile,
+};
 
 /// One schema for every rule file: a document is valid when it is one of the file kinds.
 pub fn rule_files_schema() -> String {
@@ -16,6 +19,10 @@ pub fn rule_files_schema() -> String {
         ("targets.yaml", generator.subschema_for::<TargetsFile>()),
         ("questions.yaml", generator.subschema_for::<QuestionsFile>()),
         ("rules.yaml", generator.subschema_for::<RulesFile>()),
+        (
+            "placeholders.yaml",
+            generator.subschema_for::<PlaceholdersFile>(),
+        ),
         ("findings.yaml", generator.subschema_for::<FindingsFile>()),
     ];
     let any_of: Vec<Value> = kinds

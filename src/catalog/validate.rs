@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::condition::OPERATORS;
-use super::load::{Located, Parsed};
+use super::load::{Located, PLACEHOLDERS_FILE, Parsed};
 use super::*;
 use crate::diag::Diagnostic;
 use crate::yaml::{Document, NodePath};
@@ -19,6 +19,9 @@ pub(crate) struct Validator<'a> {
     /// thousands, and a catalog tens of thousands of conditions.
     choice_sets: HashMap<&'a str, HashSet<&'a str>>,
     target_ids: HashSet<&'a str>,
+    placeholder_ids: HashSet<&'a str>,
+    /// The placeholders the commands use, to find declared ones nothing uses.
+    placeholders_used: HashSet<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -38,6 +41,12 @@ impl<'a> Validator<'a> {
                 })
                 .collect(),
             target_ids: parsed.targets.iter().map(|t| t.value.id.as_str()).collect(),
+            placeholder_ids: parsed
+                .placeholders
+                .iter()
+                .map(|p| p.value.id.as_str())
+                .collect(),
+            placeholders_used: HashSet::default(),
             diagnostics: Vec::new(),
         }
     }
@@ -50,6 +59,7 @@ impl<'a> Validator<'a> {
         let questions = self.questions();
         self.tradeoff_conditions(&questions);
         self.rules(&questions);
+        self.placeholders();
         self.findings();
         self.diagnostics
     }
@@ -349,10 +359,20 @@ impl<'a> Validator<'a> {
             }
             self.facts(doc, &|| path.key("limits"), &model.limits);
             for (i, step) in model.setup.iter().enumerate() {
+                if let Some(command) = &step.command {
+                    self.command(doc, &|| path.key("setup").index(i).key("command"), command);
+                }
                 self.source_refs(
                     doc,
                     &|| path.key("setup").index(i).key("sources"),
                     &step.sources,
+                );
+            }
+            for (i, command) in model.example.commands.iter().enumerate() {
+                self.command(
+                    doc,
+                    &|| path.key("example").key("commands").index(i),
+                    command,
                 );
             }
             self.source_refs(
@@ -369,7 +389,84 @@ impl<'a> Validator<'a> {
         for t in targets {
             self.fact(t.doc, &|| t.path.key("granted_in"), &t.value.granted_in);
             self.facts(t.doc, &|| t.path.key("notes"), &t.value.notes);
+            if let Some(grant) = &t.value.grant {
+                self.command(t.doc, &|| t.path.key("grant"), grant);
+            }
             self.source_refs(t.doc, &|| t.path.key("sources"), &t.value.sources);
+        }
+    }
+
+    /// Checks that every `<placeholder>` in a command is declared in `placeholders.yaml`.
+    fn command(&mut self, doc: usize, at: &dyn Fn() -> NodePath, command: &str) {
+        let mut reported: Vec<&str> = Vec::new();
+        for found in placeholders::find(command) {
+            if reported.contains(&found.name) {
+                continue;
+            }
+            reported.push(found.name);
+            if !self.placeholders_used.contains(found.name) {
+                self.placeholders_used.insert(found.name.to_owned());
+            }
+            if !self.placeholder_ids.contains(found.name)
+                && !self.parsed.unread.placeholders.excuses(found.name)
+            {
+                self.error(
+                    doc,
+                    &at(),
+                    format!(
+                        "command uses the undeclared placeholder `<{}>`; declare it in {PLACEHOLDERS_FILE}",
+                        found.name
+                    ),
+                );
+            }
+        }
+    }
+
+    fn placeholders(&mut self) {
+        let placeholders = &self.parsed.placeholders;
+        self.unique("placeholder", placeholders, |p| &p.id);
+        // With other problems, some commands may not have been read: "unused" would mislead.
+        let report_unused = self.diagnostics.is_empty() && !self.parsed.incomplete;
+        for p in placeholders {
+            if report_unused && !self.placeholders_used.contains(&p.value.id) {
+                self.error(
+                    p.doc,
+                    &p.path.key("id"),
+                    format!(
+                        "placeholder `{}` is declared but no command uses it",
+                        p.value.id
+                    ),
+                );
+            }
+            if let Some(from) = &p.value.from {
+                self.command(p.doc, &|| p.path.key("from"), from);
+                if placeholders::find(from)
+                    .iter()
+                    .any(|f| f.name == p.value.id)
+                {
+                    self.error(
+                        p.doc,
+                        &p.path.key("from"),
+                        format!("`from` of `{}` uses the placeholder itself", p.value.id),
+                    );
+                }
+            }
+            if p.value.meaning.trim().is_empty() {
+                self.error(p.doc, &p.path.key("meaning"), "meaning is empty");
+            }
+            if placeholders::find(&format!("<{}>", p.value.id))
+                .first()
+                .is_none_or(|f| f.name != p.value.id)
+            {
+                self.error(
+                    p.doc,
+                    &p.path.key("id"),
+                    format!(
+                        "placeholder id `{}` must be a lowercase letter followed by lowercase letters, digits or `-`",
+                        p.value.id
+                    ),
+                );
+            }
         }
     }
 
@@ -532,6 +629,9 @@ impl<'a> Validator<'a> {
                 if let Some(cond) = &step.when {
                     self.condition(doc, &|| at().key("when"), cond, questions, None);
                 }
+                if let Some(command) = &step.command {
+                    self.command(doc, &|| path.key("steps").index(i).key("command"), command);
+                }
             }
             for (i, grant) in rule.grants.iter().enumerate() {
                 let at = || path.key("grants").index(i);
@@ -551,6 +651,9 @@ impl<'a> Validator<'a> {
                 }
                 if grant.how.trim().is_empty() {
                     self.error(doc, &at().key("how"), "how is empty");
+                }
+                if let Some(command) = &grant.command {
+                    self.command(doc, &|| at().key("command"), command);
                 }
             }
             let changes = !rule.score.is_empty() || !rule.exclude.is_empty();

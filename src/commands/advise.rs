@@ -10,6 +10,7 @@ use crate::advise::interview::{self, Asker};
 use crate::catalog::Catalog;
 use crate::error::{Error, ExitCode, warn};
 use crate::fsio::{self, Unreadable};
+use crate::plan::{self, vars::Vars};
 use crate::render::advice::{self, AdviceFormat};
 use crate::render::{ColorChoice, Terminal};
 
@@ -23,6 +24,8 @@ pub struct Options {
     pub no_input: bool,
     pub format: AdviceFormat,
     pub explain: bool,
+    /// `--var ID=VALUE`: placeholder values for `-o script` and `-o manifests`.
+    pub vars: Vec<String>,
     /// `--detail`: everything, not one screen.
     pub detail: bool,
     pub width: Option<u16>,
@@ -43,6 +46,7 @@ pub fn run(
 ) -> Result<ExitCode, Error> {
     let mut given = Vec::new();
     let mut stdin_used = false;
+    let mut vars = Vars::default();
     if let Some(path) = &options.answers_file {
         let (name, text) = if path.as_os_str() == "-" {
             stdin_used = true;
@@ -51,8 +55,10 @@ pub fn run(
             (path.display().to_string(), read_answers_file(path)?)
         };
         given.extend(answers::from_file(catalog, &name, &text)?);
+        vars = plan::vars::from_file(catalog, &name, &text)?;
     }
     given.extend(answers::from_flags(catalog, &options.flags)?);
+    vars.add_flags(catalog, &options.vars)?;
 
     // Where answers not given up front come from: prompts only on a terminal; piped lines
     // otherwise, where `--no-input` turns the end of input into "take the defaults". When stdin
@@ -125,6 +131,7 @@ pub fn run(
         &fired,
         options.format,
         view,
+        &vars,
         terminal.look(color, options.width),
         out,
     )?;

@@ -19,6 +19,7 @@ use crate::advise::answers::{self, Answer};
 use crate::advise::engine::{Advice, Cited, Grant, Ranked, Reason};
 use crate::catalog::{Catalog, Rule};
 use crate::error::{Error, output};
+use crate::plan::vars::Vars;
 
 /// `advise -o FORMAT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,6 +28,11 @@ pub enum AdviceFormat {
     Json,
     Yaml,
     Markdown,
+    // A bash script to review and run (`--var` fills its values); a plain comment, so that
+    // `--help` keeps the one-line list of values.
+    Script,
+    // The Kubernetes objects, as one multi-document YAML stream.
+    Manifests,
 }
 
 /// How much of the advice people see: `--detail` and `--explain`.
@@ -38,16 +44,21 @@ pub struct View {
     pub explain: bool,
 }
 
+/// Writes `advice` in `format`; `vars` fill the placeholders of a script or manifests.
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     catalog: &Catalog,
     advice: &Advice,
     fired: &[&Rule],
     format: AdviceFormat,
     view: View,
+    vars: &Vars,
     look: Look,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     match format {
+        AdviceFormat::Script => super::script::write(catalog, advice, vars, out),
+        AdviceFormat::Manifests => super::manifests::write(catalog, advice, vars, out),
         AdviceFormat::Json if view.explain => write_json(&Explained::new(advice, fired), out),
         AdviceFormat::Yaml if view.explain => write_yaml(&Explained::new(advice, fired), out),
         AdviceFormat::Json => write_json(advice, out),

@@ -1,6 +1,6 @@
 //! Everything that turns results into bytes: the terminal's look (colors, width), Markdown
 //! escaping, the JSON/YAML writers, numbered citations, and one module per output (advice,
-//! comparison, model sheet, questionnaire). The format enums live with their renderers and derive
+//! comparison, model sheet, questionnaire, script, manifests). The format enums live with their renderers and derive
 //! clap's `ValueEnum`, so the command line names them without the renderers knowing the command
 //! line.
 
@@ -8,12 +8,14 @@ pub mod advice;
 pub mod citations;
 pub mod compare;
 pub mod data;
+pub mod manifests;
 pub mod markdown;
 pub mod migrate;
 pub mod model_sheet;
 pub mod questions;
 pub mod sarif;
 pub mod scan;
+pub mod script;
 pub mod terminal;
 
 pub use terminal::{ColorChoice, Look, Terminal};

@@ -358,7 +358,7 @@ fn rules_schema_is_json_schema() {
     for name in ["Fact", "Source", "Row", "Condition"] {
         assert!(defs.contains_key(name), "$defs.{name}");
     }
-    assert_eq!(schema["anyOf"].as_array().unwrap().len(), 7);
+    assert_eq!(schema["anyOf"].as_array().unwrap().len(), 8);
 }
 
 /// `catalog.source` is the one field that tells the built-in catalog from a folder.

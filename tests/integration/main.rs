@@ -17,4 +17,5 @@ mod properties;
 mod pty;
 mod questions;
 mod scan;
+mod script;
 mod support;
