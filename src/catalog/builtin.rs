@@ -8,6 +8,7 @@
 
 use super::compiled;
 use super::load::{Content, assemble, read_whole, validated};
+use super::names::{FINDINGS_FILE, PLACEHOLDERS_FILE, QUESTIONS_FILE, RULES_FILE, TARGETS_FILE};
 use super::{Catalog, Origin, parse};
 use crate::diag::CatalogError;
 
@@ -23,21 +24,81 @@ impl Content for [u8] {
     }
 }
 
-/// Loads the built-in catalog from its compiled form. Should that fail (only a broken `rules/`
-/// folder can make it fail, and the test suite would say so), the files as written are loaded
-/// instead, so the problems are reported at their YAML lines and columns.
-pub fn load() -> Result<Catalog, CatalogError> {
-    match read_compiled() {
-        Some(parsed) if cfg!(debug_assertions) => {
-            validated(Origin::BuiltIn, parsed).map_or_else(load_as_written, Ok)
+/// The parts of the built-in catalog a command reads. Reading costs in proportion to the files
+/// read (`rules.yaml` alone is half of the catalog), and a command that shows models needs no
+/// rules, questions or targets: the lists of the files not read stay empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parts {
+    /// Every file: what `advise` needs.
+    All,
+    /// Everything but the rules, scan's findings and the placeholders: the questionnaire, its
+    /// targets and the models.
+    NoRules,
+    /// `catalog.yaml` (rows, tie break), the sources and the models: what `compare`, `models`
+    /// and `show` need.
+    Models,
+}
+
+impl Parts {
+    /// Whether the file `rel` of the rules folder is read.
+    pub fn wants(self, rel: &str) -> bool {
+        match self {
+            Parts::All => true,
+            Parts::NoRules => !matches!(rel, RULES_FILE | FINDINGS_FILE | PLACEHOLDERS_FILE),
+            Parts::Models => !matches!(
+                rel,
+                RULES_FILE | QUESTIONS_FILE | TARGETS_FILE | FINDINGS_FILE | PLACEHOLDERS_FILE
+            ),
         }
-        Some(parsed) => Ok(assemble(Origin::BuiltIn, parsed)),
-        None => load_as_written(),
     }
 }
 
-fn read_compiled() -> Option<super::load::Parsed> {
-    read_whole("rules", COMPILED.iter().map(|(rel, bytes)| (*rel, *bytes)))
+/// Loads the whole built-in catalog: [`load_parts`] with [`Parts::All`].
+pub fn load() -> Result<Catalog, CatalogError> {
+    load_parts(Parts::All)
+}
+
+/// Loads the built-in catalog from its compiled form, only the files `parts` names. Should that
+/// fail (only a broken `rules/` folder can make it fail, and the test suite would say so), the
+/// files as written are loaded instead, so the problems are reported at their YAML lines and
+/// columns.
+///
+/// Debug builds read and validate every file, then leave out the lists of the files `parts`
+/// does not name, so that every test run checks the catalog and sees what a release run sees.
+pub fn load_parts(parts: Parts) -> Result<Catalog, CatalogError> {
+    if cfg!(debug_assertions) {
+        let catalog = match read_compiled(Parts::All) {
+            Some(parsed) => validated(Origin::BuiltIn, parsed).map_or_else(load_as_written, Ok),
+            None => load_as_written(),
+        }?;
+        return Ok(leave_out(catalog, parts));
+    }
+    match read_compiled(parts) {
+        Some(parsed) => Ok(assemble(Origin::BuiltIn, parsed)),
+        None => load_as_written().map(|catalog| leave_out(catalog, parts)),
+    }
+}
+
+/// Empties the lists of the files `parts` does not name.
+fn leave_out(mut catalog: Catalog, parts: Parts) -> Catalog {
+    if !parts.wants(RULES_FILE) {
+        catalog.rules = Vec::new();
+    }
+    if !parts.wants(QUESTIONS_FILE) {
+        catalog.questions = Vec::new();
+    }
+    if !parts.wants(TARGETS_FILE) {
+        catalog.targets = Vec::new();
+    }
+    catalog
+}
+
+fn read_compiled(parts: Parts) -> Option<super::load::Parsed> {
+    read_whole(
+        "rules",
+        COMPILED.iter().map(|(rel, bytes)| (*rel, *bytes)),
+        |rel| parts.wants(rel),
+    )
 }
 
 /// Loads and validates the built-in catalog from the files as written (the YAML), the way
@@ -64,7 +125,7 @@ mod tests {
         });
         let compiled = assemble(
             Origin::BuiltIn,
-            read_compiled().expect("the compiled catalog reads"),
+            read_compiled(Parts::All).expect("the compiled catalog reads"),
         );
         assert_eq!(format!("{compiled:?}"), format!("{written:?}"));
     }

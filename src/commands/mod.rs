@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use crate::catalog::builtin::Parts;
 use crate::catalog::{self, Catalog};
 use crate::error::{Error, ExitCode};
 use crate::render::advice::AdviceFormat;
@@ -92,18 +93,18 @@ pub fn execute(
     let Outputs { out, err } = outputs;
     match invocation {
         Invocation::Advise(options) => {
-            let catalog = load_catalog(settings)?;
+            let catalog = load_catalog(settings, Parts::All)?;
             let human = !matches!(options.format, AdviceFormat::Json | AdviceFormat::Yaml);
             let catalog = shown(&catalog, human);
             advise::run(&catalog, &options, terminal, settings.color, out, err)
         }
         Invocation::Questions { format, width } => {
-            let catalog = load_catalog(settings)?;
+            let catalog = load_catalog(settings, Parts::NoRules)?;
             let catalog = shown(&catalog, format == ListFormat::Text);
             questions::run(&catalog, format, terminal.look(settings.color, width), out)
         }
         Invocation::Compare(options) => {
-            let catalog = load_catalog(settings)?;
+            let catalog = load_catalog(settings, Parts::Models)?;
             let human = !matches!(options.format, CompareFormat::Json | CompareFormat::Yaml);
             let catalog = shown(&catalog, human);
             compare::run(
@@ -114,7 +115,7 @@ pub fn execute(
             )
         }
         Invocation::Models { format } => {
-            let catalog = load_catalog(settings)?;
+            let catalog = load_catalog(settings, Parts::Models)?;
             let catalog = shown(&catalog, format == ListFormat::Text);
             models::list(&catalog, format, terminal.look(settings.color, None), out)
         }
@@ -123,7 +124,7 @@ pub fn execute(
             format,
             width,
         } => {
-            let catalog = load_catalog(settings)?;
+            let catalog = load_catalog(settings, Parts::Models)?;
             let catalog = shown(
                 &catalog,
                 !matches!(format, DocFormat::Json | DocFormat::Yaml),
@@ -142,15 +143,15 @@ pub fn execute(
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
         Invocation::Migrate(options) => {
-            let catalog = load_catalog(settings)?;
+            let catalog = load_catalog(settings, Parts::All)?;
             migrate::run(&catalog, &options, out, err)
         }
         Invocation::Scan(options) => {
-            let catalog = load_catalog(settings)?;
+            let catalog = load_catalog(settings, Parts::All)?;
             scan::run(&catalog, &options, terminal, settings.color, out)
         }
         Invocation::Findings { id } => {
-            let catalog = load_catalog(settings)?;
+            let catalog = load_catalog(settings, Parts::All)?;
             scan::findings(
                 &catalog,
                 id.as_deref(),
@@ -181,19 +182,21 @@ fn shown(catalog: &Catalog, human: bool) -> Cow<'_, Catalog> {
     }
 }
 
-/// The catalog a command works on: a `--rules` folder, or the built-in one. The built-in
-/// catalog is loaded once per process and never freed: it lives as long as the process, and
-/// freeing its thousands of small allocations on the way out would cost more than rendering.
-fn load_catalog(settings: &Settings) -> Result<Cow<'static, Catalog>, Error> {
-    static BUILT_IN: OnceLock<Catalog> = OnceLock::new();
+/// The catalog a command works on: a `--rules` folder (read whole, since it is validated
+/// whole), or of the built-in one the `parts` the command needs. The built-in catalog is loaded
+/// once per process and never freed: it lives as long as the process, and freeing its thousands
+/// of small allocations on the way out would cost more than rendering.
+fn load_catalog(settings: &Settings, parts: Parts) -> Result<Cow<'static, Catalog>, Error> {
+    static BUILT_IN: [OnceLock<Catalog>; 3] = [const { OnceLock::new() }; 3];
     match &settings.rules {
         Some(dir) => Ok(Cow::Owned(catalog::files::load_dir(dir)?)),
         None => {
-            if let Some(catalog) = BUILT_IN.get() {
+            let slot = &BUILT_IN[parts as usize];
+            if let Some(catalog) = slot.get() {
                 return Ok(Cow::Borrowed(catalog));
             }
-            let catalog = catalog::builtin::load()?;
-            Ok(Cow::Borrowed(BUILT_IN.get_or_init(|| catalog)))
+            let catalog = catalog::builtin::load_parts(parts)?;
+            Ok(Cow::Borrowed(slot.get_or_init(|| catalog)))
         }
     }
 }
