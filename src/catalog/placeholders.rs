@@ -120,15 +120,8 @@ impl ValueKind {
                     || ValueKind::AzureResourceId.accepts(value)
             }
             ValueKind::Dns1123Label => is_dns_label(value),
-            ValueKind::Dns1123Subdomain => value.len() <= 253 && value.split('.').all(is_dns_label),
-            ValueKind::Guid => {
-                let groups: Vec<&str> = value.split('-').collect();
-                groups.len() == 5
-                    && groups
-                        .iter()
-                        .zip([8, 4, 4, 4, 12])
-                        .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
-            }
+            ValueKind::Dns1123Subdomain => is_dns_subdomain(value),
+            ValueKind::Guid => is_guid(value),
             ValueKind::HttpsUrl => {
                 value.len() <= 2048
                     && value
@@ -151,7 +144,9 @@ impl ValueKind {
     }
 }
 
-fn is_dns_label(label: &str) -> bool {
+/// A DNS-1123 label: 1 to 63 lowercase letters, digits and `-`, not starting or ending with `-`.
+/// Shared with the checks `migrate` runs on names read from manifests.
+pub fn is_dns_label(label: &str) -> bool {
     let bytes = label.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
@@ -160,6 +155,21 @@ fn is_dns_label(label: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
         && bytes[0] != b'-'
         && bytes[bytes.len() - 1] != b'-'
+}
+
+/// A DNS-1123 subdomain: 1 to 253 characters, DNS-1123 labels joined by `.`.
+pub fn is_dns_subdomain(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 253 && value.split('.').all(is_dns_label)
+}
+
+/// A GUID: 8-4-4-4-12 hexadecimal digits.
+pub fn is_guid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// One `<name>` in a text: its byte range (brackets included) and the name.

@@ -1,6 +1,10 @@
 //! The rules a value must pass before it is written into a generated script, manifest or command:
 //! Kubernetes names (DNS-1123), GUIDs, Azure resource ids and names, and `https:` issuer URLs.
 //! A value that fails is refused with the rule's description; nothing is ever repaired silently.
+//! The Kubernetes-name and GUID checks are the catalog's (the ones `--var` values and
+//! `rules check` use); the kinds only `migrate` needs live here.
+
+use crate::catalog::placeholders::{is_dns_label, is_dns_subdomain, is_guid};
 
 /// A rule for one kind of value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -57,10 +61,8 @@ impl Rule {
     /// Whether `value` passes the rule.
     pub fn accepts(self, value: &str) -> bool {
         match self {
-            Rule::Dns1123Label => dns_label(value),
-            Rule::Dns1123Subdomain => {
-                !value.is_empty() && value.len() <= 253 && value.split('.').all(dns_label)
-            }
+            Rule::Dns1123Label => is_dns_label(value),
+            Rule::Dns1123Subdomain => is_dns_subdomain(value),
             Rule::LabelValue => {
                 let b = value.as_bytes();
                 !b.is_empty()
@@ -70,7 +72,7 @@ impl Rule {
                     && b.iter()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
             }
-            Rule::Guid => guid(value),
+            Rule::Guid => is_guid(value),
             Rule::IdentityResourceId => identity_resource_id(value).is_some(),
             Rule::ResourceGroup => resource_group(value),
             Rule::ClusterName => {
@@ -115,26 +117,6 @@ impl std::fmt::Display for Refused {
             self.rule.describe()
         )
     }
-}
-
-fn dns_label(value: &str) -> bool {
-    let b = value.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && !b.iter().any(u8::is_ascii_uppercase)
-}
-
-fn guid(value: &str) -> bool {
-    let b = value.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 fn resource_group(value: &str) -> bool {
@@ -184,7 +166,7 @@ pub fn identity_resource_id(value: &str) -> Option<IdentityId> {
     };
     let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
     (eq(subscriptions, "subscriptions")
-        && guid(subscription)
+        && is_guid(subscription)
         && eq(resource_groups, "resourcegroups")
         && resource_group(group)
         && eq(providers, "providers")
