@@ -123,16 +123,20 @@ impl Terminal {
         } else {
             None
         };
+        // anstream lets a CI variable turn colour on even for `TERM=dumb`; a dumb terminal gets
+        // none unless CLICOLOR_FORCE asks for it.
+        let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+        let dumb = !forced && std::env::var_os("TERM").is_some_and(|t| t == "dumb");
         Self {
             stdout_is_tty,
             stdin_is_tty: std::io::stdin().is_terminal(),
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             columns,
             env_columns: std::env::var("COLUMNS").ok(),
-            auto_color: anstream::AutoStream::choice(&std::io::stdout())
-                != anstream::ColorChoice::Never,
-            auto_color_stderr: anstream::AutoStream::choice(&std::io::stderr())
-                != anstream::ColorChoice::Never,
+            auto_color: !dumb
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
+            auto_color_stderr: !dumb
+                && anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never,
         }
     }
 
