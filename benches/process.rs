@@ -11,6 +11,10 @@
 //! Needs the release binary: `cargo build --release` first (or `scripts/bench.sh`).
 //! `AKS_ID_BENCH_ITERATIONS` overrides the number of runs per command (default 200).
 
+#[path = "support.rs"]
+mod support;
+use support::target_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -165,21 +169,6 @@ fn main() {
     );
     if check && failed {
         std::process::exit(1);
-    }
-}
-
-/// `$CARGO_TARGET_DIR`, else `target` next to the manifest.
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
-            }
-        }
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
     }
 }
 

@@ -11,8 +11,12 @@
 //! Needs the release binary: `cargo build --release` first. `AKS_ID_BENCH_SIZES` (e.g.
 //! `1000,20000`) and `AKS_ID_BENCH_ITERATIONS` (default 3) override the defaults.
 
+#[path = "support.rs"]
+mod support;
+use support::target_dir;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -105,20 +109,6 @@ fn main() {
     );
     if check && failed {
         std::process::exit(1);
-    }
-}
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
-            }
-        }
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
     }
 }
 
