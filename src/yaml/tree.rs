@@ -220,12 +220,22 @@ impl Node {
     }
 }
 
-/// The string a mapping key stands for: a scalar's text, a collection's JSON text. Two keys of
-/// one mapping with the same key text are duplicates.
+/// The string a mapping key stands for: a scalar's text; for a collection used as a key (which no
+/// file aks-id reads has any use for), its kind and where it starts. Two keys of one mapping with
+/// the same key text are duplicates. A collection key is never spelled out as its JSON text: keys
+/// nested in keys would be escaped again at every level, and a few hundred bytes of nested flow
+/// keys would grow into megabytes.
 fn key_text(key: &Node) -> Cow<'_, str> {
     match &key.value {
         Value::Scalar(s) => Cow::Borrowed(&s.text),
-        _ => Cow::Owned(key.to_json().to_string()),
+        Value::Seq(_) => Cow::Owned(format!(
+            "[sequence key at line {} column {}]",
+            key.mark.line, key.mark.column
+        )),
+        Value::Map(_) => Cow::Owned(format!(
+            "{{mapping key at line {} column {}}}",
+            key.mark.line, key.mark.column
+        )),
     }
 }
 
@@ -841,6 +851,21 @@ mod tests {
     }
 
     #[test]
+    fn keys_nested_in_keys_stay_small() {
+        // A mapping whose key is a mapping whose key is a mapping...: the fuzzer found 528 bytes of
+        // such flow keys that took minutes and gigabytes when each key was spelled as the JSON
+        // text of the one inside it, escaped again at every level.
+        let mut text = "v".to_owned();
+        for _ in 0..40 {
+            text = format!("{{{text}: x}}");
+        }
+        let root = one(&text);
+        let json = root.to_json().to_string();
+        assert!(json.len() < 200, "{} bytes: {json}", json.len());
+        assert!(json.contains("mapping key at line 1 column 2"), "{json}");
+    }
+
+    #[test]
     fn values_and_positions_of_nested_nodes() {
         let root = one("a:\n  b: 1\n  c:\n    - x\n    - {d: 2}\n");
         assert_eq!(root.mark, at(1, 1, 0));
@@ -986,7 +1011,7 @@ mod tests {
         let root = one("1: a\ntrue: b\n~: c\n? [x, y]\n: d\n");
         assert_eq!(
             root.to_json(),
-            serde_json::json!({"1": "a", "true": "b", "~": "c", "[\"x\",\"y\"]": "d"})
+            serde_json::json!({"1": "a", "true": "b", "~": "c", "[sequence key at line 4 column 3]": "d"})
         );
     }
 
