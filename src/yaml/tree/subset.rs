@@ -389,12 +389,7 @@ impl<'t> Reader<'t> {
                     (self.pos, self.line, self.line_start) = save;
                     return self.block_map(col);
                 }
-                let style = if c == b'"' {
-                    ScalarStyle::DoubleQuoted
-                } else {
-                    ScalarStyle::SingleQuoted
-                };
-                let node = self.scalar(text, style, mark)?;
+                let node = self.scalar(text, quote_style(c), mark)?;
                 self.end_of_line()?;
                 Ok(node)
             }
@@ -639,12 +634,7 @@ impl<'t> Reader<'t> {
             b'|' | b'>' => self.block_scalar(parent),
             b'"' | b'\'' => {
                 let (text, mark) = self.quoted(parent)?;
-                let style = if c == b'"' {
-                    ScalarStyle::DoubleQuoted
-                } else {
-                    ScalarStyle::SingleQuoted
-                };
-                let node = self.scalar(text, style, mark)?;
+                let node = self.scalar(text, quote_style(c), mark)?;
                 self.end_of_line()?;
                 Ok(node)
             }
@@ -1166,5 +1156,14 @@ impl<'t> Reader<'t> {
             }
             _ => Err(Unsupported),
         }
+    }
+}
+
+/// The style of a quoted scalar, from its opening quote.
+fn quote_style(quote: u8) -> ScalarStyle {
+    if quote == b'"' {
+        ScalarStyle::DoubleQuoted
+    } else {
+        ScalarStyle::SingleQuoted
     }
 }
