@@ -194,7 +194,7 @@ pub(crate) fn loc(file: u32, node: &Node) -> Loc {
 
 fn text(file: u32, node: &Node) -> Option<Text> {
     node.as_scalar().map(|s| Text {
-        value: s.text.clone(),
+        value: s.text.to_string(),
         loc: loc(file, node),
     })
 }

@@ -28,7 +28,7 @@ const MAX_KEY_BYTES: usize = 1024;
 
 /// Every document of `text` (the stream without its BOM; `base` is the BOM's length, added to
 /// byte offsets), or `None` when the event parser must read it.
-pub(super) fn read(text: &str, base: usize, limits: &Limits) -> Option<Vec<Document>> {
+pub(super) fn read<'t>(text: &'t str, base: usize, limits: &Limits) -> Option<Vec<Document<'t>>> {
     if !plain_bytes(text.as_bytes()) {
         return None;
     }
@@ -201,11 +201,11 @@ impl<'t> Reader<'t> {
         Ok(())
     }
 
-    fn scalar(&mut self, text: Cow<'_, str>, style: ScalarStyle, mark: Mark) -> R<Node> {
+    fn scalar(&mut self, text: Cow<'t, str>, style: ScalarStyle, mark: Mark) -> R<Node<'t>> {
         self.count()?;
         Ok(Node {
             value: Value::Scalar(Scalar {
-                text: text.into_owned(),
+                text,
                 style,
                 tag: None,
             }),
@@ -213,7 +213,7 @@ impl<'t> Reader<'t> {
         })
     }
 
-    fn null(&mut self, mark: Mark) -> R<Node> {
+    fn null(&mut self, mark: Mark) -> R<Node<'t>> {
         self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, mark)
     }
 
@@ -308,7 +308,7 @@ impl<'t> Reader<'t> {
         }
     }
 
-    fn stream(&mut self) -> R<Vec<Document>> {
+    fn stream(&mut self) -> R<Vec<Document<'t>>> {
         let mut docs = Vec::new();
         loop {
             if self.skip_blank_lines()?.is_none() {
@@ -364,7 +364,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A node in block context starting at `pos`, inside a block node indented `parent`.
-    fn block_node(&mut self, parent: isize) -> R<Node> {
+    fn block_node(&mut self, parent: isize) -> R<Node<'t>> {
         let col = self.pos - self.line_start;
         let c = self.cur();
         match c {
@@ -460,7 +460,7 @@ impl<'t> Reader<'t> {
 
     /// A plain scalar in block context whose first line ends at `end` (stopped by `stop`); it may
     /// go on over lines indented more than `parent`.
-    fn plain_block(&mut self, parent: isize, end: usize, stop: Stop) -> R<Node> {
+    fn plain_block(&mut self, parent: isize, end: usize, stop: Stop) -> R<Node<'t>> {
         let mark = self.mark(self.pos);
         let first = &self.text[self.pos..end];
         self.pos = end;
@@ -529,11 +529,11 @@ impl<'t> Reader<'t> {
     }
 
     /// A block mapping whose keys are at column `indent`; `pos` is at its first key.
-    fn block_map(&mut self, indent: usize) -> R<Node> {
+    fn block_map(&mut self, indent: usize) -> R<Node<'t>> {
         self.enter()?;
         self.count()?;
         let mark = self.mark(self.pos);
-        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let mut entries: Vec<(Node<'t>, Node<'t>)> = Vec::new();
         loop {
             let key = self.block_key()?;
             // `pos` is just after the `:`.
@@ -565,7 +565,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A single-line key and its `:`.
-    fn block_key(&mut self) -> R<Node> {
+    fn block_key(&mut self) -> R<Node<'t>> {
         let start = self.pos;
         let line = self.line;
         let node = match self.cur() {
@@ -604,7 +604,7 @@ impl<'t> Reader<'t> {
     }
 
     /// The value after a block mapping key whose `:` is at `colon`, the keys at `indent`.
-    fn block_value(&mut self, indent: usize, colon: Mark) -> R<Node> {
+    fn block_value(&mut self, indent: usize, colon: Mark) -> R<Node<'t>> {
         let parent = indent as isize;
         while self.cur() == b' ' {
             self.pos += 1;
@@ -651,7 +651,7 @@ impl<'t> Reader<'t> {
 
     /// A block sequence whose `-` are at column `indent`; `pos` is at the first `-`. `compact`
     /// when it is a mapping value at the mapping's own indentation.
-    fn block_seq(&mut self, indent: usize, compact: bool) -> R<Node> {
+    fn block_seq(&mut self, indent: usize, compact: bool) -> R<Node<'t>> {
         self.enter()?;
         self.count()?;
         let mut mark = self.mark(self.pos);
@@ -711,7 +711,7 @@ impl<'t> Reader<'t> {
 
     /// A literal (`|`) or folded (`>`) scalar whose header is at `pos`, inside a block node
     /// indented `parent`.
-    fn block_scalar(&mut self, parent: isize) -> R<Node> {
+    fn block_scalar(&mut self, parent: isize) -> R<Node<'t>> {
         if parent < 0 {
             // A whole document that is one block scalar: rare, and the event parser starts such
             // a document at the content rather than at the header.
@@ -1036,7 +1036,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A flow sequence or mapping at `pos`.
-    fn flow_collection(&mut self, parent: isize) -> R<Node> {
+    fn flow_collection(&mut self, parent: isize) -> R<Node<'t>> {
         self.enter()?;
         self.count()?;
         let mark = self.mark(self.pos);
@@ -1105,7 +1105,7 @@ impl<'t> Reader<'t> {
         Ok(Node { value, mark })
     }
 
-    fn flow_node(&mut self, parent: isize) -> R<Node> {
+    fn flow_node(&mut self, parent: isize) -> R<Node<'t>> {
         match self.cur() {
             b'[' | b'{' => self.flow_collection(parent),
             _ => self.flow_scalar(parent),
@@ -1113,7 +1113,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A quoted or single-line plain scalar in a flow collection.
-    fn flow_scalar(&mut self, parent: isize) -> R<Node> {
+    fn flow_scalar(&mut self, parent: isize) -> R<Node<'t>> {
         let c = self.cur();
         match c {
             b'"' | b'\'' => {
