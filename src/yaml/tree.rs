@@ -654,7 +654,7 @@ impl<'t> DocBuilder<'t> {
         if let Some(err) = self.failed {
             return Err(err);
         }
-        let root = self.root.unwrap_or_else(|| Node {
+        let root = self.root.unwrap_or(Node {
             value: Value::Scalar(Scalar {
                 text: Cow::Borrowed(""),
                 style: ScalarStyle::Plain,
