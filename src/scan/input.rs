@@ -108,7 +108,13 @@ pub fn read(source: &Source) -> Result<String, String> {
             .take(MAX_INPUT_BYTES + 1)
             .read_to_end(&mut bytes),
         Source::File(path) => match std::fs::File::open(path) {
-            Ok(file) => file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes),
+            Ok(file) => {
+                // The reported size is only a hint for the buffer: at most the limit and one
+                // byte are read, whatever it says.
+                let hint = file.metadata().map_or(0, |m| m.len()).min(MAX_INPUT_BYTES) + 1;
+                bytes.reserve_exact(usize::try_from(hint).unwrap_or(0));
+                file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err("no such file".to_owned());
             }

@@ -106,6 +106,12 @@ pub fn line_pass(file: u32, text: &str, default_namespace: &str) -> LinePass {
         }
         pending.clear();
     };
+    // Only the markers the text holds at all are looked for line by line.
+    let markers: Vec<(memchr::memmem::Finder<'_>, &'static str)> = MARKERS
+        .iter()
+        .map(|(needle, what)| (memchr::memmem::Finder::new(needle), *what))
+        .filter(|(finder, _)| finder.find(text.as_bytes()).is_some())
+        .collect();
     for (n, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
         let line = raw.trim_end_matches('\r');
@@ -165,8 +171,8 @@ pub fn line_pass(file: u32, text: &str, default_namespace: &str) -> LinePass {
                 }
             }
         }
-        for (needle, what) in MARKERS {
-            if let Some(at) = line.find(needle) {
+        for (finder, what) in &markers {
+            if let Some(at) = finder.find(line.as_bytes()) {
                 pass.markers += 1;
                 pending.push(Marker {
                     what,
