@@ -164,7 +164,7 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
         });
     }
     let scans = read_all(&sources, namespace, config);
-    let mut objects = Vec::new();
+    let mut objects = Vec::with_capacity(scans.iter().map(|s| s.objects.len()).sum());
     let mut documents = 0;
     for scan in scans {
         documents += scan.documents;
@@ -174,13 +174,87 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
     problems.sort_by_key(|p| (p.loc.file, p.loc.line, p.loc.column));
     let index = Index::new(files, objects, config.complete);
 
+    let (findings, (workloads, identity_objects)) = analyse(catalog, &index, config);
+    Ok(Report {
+        index,
+        workloads,
+        identity_objects,
+        findings,
+        problems,
+        documents,
+    })
+}
+
+type Rows = (Vec<WorkloadRow>, Vec<(usize, &'static str)>);
+
+/// What one detector job found, with the job's number.
+type JobFindings = (usize, Vec<findings::Raw>);
+
+/// The findings and the per-workload rows. Each detector and the rows read the index only, so
+/// they are jobs for as many threads as the machine has, taken in turn; their results are put
+/// back in detector order, as one thread would give them.
+fn analyse(catalog: &Catalog, index: &Index, config: &Config) -> (Vec<Finding>, Rows) {
     let wanted = |id: &str| {
         !config.skip.iter().any(|s| s == id)
             && (config.only.is_empty() || config.only.iter().any(|s| s == id))
     };
-    let raw = findings::detect(&index, wanted);
+    let detectors: Vec<findings::Detector> = findings::DETECTORS
+        .iter()
+        .filter(|(id, _)| wanted(id))
+        .map(|(_, detector)| *detector)
+        .collect();
+    let threads = if config.threads > 0 {
+        config.threads
+    } else {
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    };
+    // Job 0 is the rows (the longest, so it starts first); job `d + 1` is detector `d`.
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut rows = None;
+        let mut found = Vec::new();
+        loop {
+            let job = next.fetch_add(1, Ordering::Relaxed);
+            if job == 0 {
+                rows = Some(workload_rows(catalog, index, config.advice));
+                continue;
+            }
+            let Some(detector) = detectors.get(job - 1) else {
+                break;
+            };
+            let mut sink = findings::Sink::new();
+            detector(index, &mut sink);
+            found.push((job, sink.found));
+        }
+        (rows, found)
+    };
+    let results: Vec<(Option<Rows>, Vec<JobFindings>)> = if threads <= 1 {
+        vec![work()]
+    } else {
+        std::thread::scope(|scope| {
+            let others: Vec<_> = (1..threads.min(detectors.len() + 1))
+                .map(|_| scope.spawn(work))
+                .collect();
+            let mut results = vec![work()];
+            for handle in others {
+                results.push(
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+            }
+            results
+        })
+    };
+    let mut rows = None;
+    let mut by_detector = Vec::new();
+    for (r, found) in results {
+        rows = rows.or(r);
+        by_detector.extend(found);
+    }
+    by_detector.sort_unstable_by_key(|(job, _)| *job);
+    let raw = by_detector.into_iter().flat_map(|(_, found)| found);
     let mut resolved: Vec<Finding> = raw
-        .into_iter()
         .filter_map(|r| {
             let meta = catalog.finding(r.id)?;
             let object = &index.objects[r.object];
@@ -203,7 +277,14 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
     // Input order: by position, then by id for findings at one place.
     resolved.sort_by(|a, b| (a.loc, &a.id, &a.message).cmp(&(b.loc, &b.id, &b.message)));
     resolved.dedup_by(|a, b| a.loc == b.loc && a.id == b.id && a.message == b.message);
+    (
+        resolved,
+        rows.unwrap_or_else(|| workload_rows(catalog, index, config.advice)),
+    )
+}
 
+/// Every workload with its mechanism (and advice), and the identity-bearing objects.
+fn workload_rows(catalog: &Catalog, index: &Index, advice: bool) -> Rows {
     let mut workloads = Vec::new();
     let mut identity_objects = Vec::new();
     for (i, o) in index.objects.iter().enumerate() {
@@ -218,26 +299,19 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
             identity_objects.push((i, role));
         }
     }
-    if config.advice {
+    if advice {
         let mut memo = advice::Memo::default();
         for row in &mut workloads {
             row.advice = advice::advise(
                 catalog,
-                &index,
+                index,
                 &index.objects[row.object],
                 row.mechanism,
                 &mut memo,
             );
         }
     }
-    Ok(Report {
-        index,
-        workloads,
-        identity_objects,
-        findings: resolved,
-        problems,
-        documents,
-    })
+    (workloads, identity_objects)
 }
 
 /// What an identity-bearing object is, for the `objects` list.

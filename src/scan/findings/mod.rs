@@ -114,17 +114,6 @@ pub const DETECTORS: &[(&str, Detector)] = &[
     ),
 ];
 
-/// Runs the detectors whose id `wanted` accepts, each over the whole index.
-pub fn detect(index: &Index, wanted: impl Fn(&str) -> bool) -> Vec<Raw> {
-    let mut sink = Sink::new();
-    for (id, detector) in DETECTORS {
-        if wanted(id) {
-            detector(index, &mut sink);
-        }
-    }
-    sink.found
-}
-
 /// Workloads whose findings are reported on themselves: parsed, and not owned by another
 /// workload of the input (a ReplicaSet's Deployment, a Pod's ReplicaSet), so that a live dump
 /// reports each problem once, on the controller.
