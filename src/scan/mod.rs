@@ -17,6 +17,7 @@ pub mod template;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::catalog::{Catalog, Severity};
@@ -142,12 +143,12 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
     } else {
         config.paths.clone()
     };
-    let (sources, walk_problems) = input::discover(&paths, config.no_ignore);
     let namespace = if config.namespace.is_empty() {
         "default"
     } else {
         config.namespace.as_str()
     };
+    let (sources, walk_problems, scans) = read_all(&paths, namespace, config);
     let mut files: Vec<String> = sources.iter().map(Source::display).collect();
     let mut problems: Vec<Problem> = Vec::new();
     for p in walk_problems {
@@ -163,7 +164,6 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
             message: p.message,
         });
     }
-    let scans = read_all(&sources, namespace, config);
     let mut objects = Vec::with_capacity(scans.iter().map(|s| s.objects.len()).sum());
     let mut documents = 0;
     for scan in scans {
@@ -188,7 +188,28 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
 type Rows = (Vec<WorkloadRow>, Vec<(usize, &'static str)>);
 
 /// What one detector job found, with the job's number.
-type JobFindings = (usize, Vec<findings::Raw>);
+type JobFindings = (usize, Vec<Finding>);
+
+/// A detector's finding with its catalog metadata and suppression; `None` for an id the catalog
+/// does not have.
+fn resolve(catalog: &Catalog, index: &Index, r: findings::Raw) -> Option<Finding> {
+    let meta = catalog.finding(r.id)?;
+    let object = &index.objects[r.object];
+    Some(Finding {
+        id: r.id.to_owned(),
+        severity: r.level.unwrap_or(meta.severity),
+        title: meta.title.clone(),
+        message: r.message,
+        loc: r.loc,
+        object: r.object,
+        sources: catalog
+            .urls(&meta.sources)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        suppressed: suppression(object, r.id),
+    })
+}
 
 /// The findings and the per-workload rows. Each detector and the rows read the index only, so
 /// they are jobs for as many threads as the machine has, taken in turn; their results are put
@@ -224,7 +245,13 @@ fn analyse(catalog: &Catalog, index: &Index, config: &Config) -> (Vec<Finding>, 
             };
             let mut sink = findings::Sink::new();
             detector(index, &mut sink);
-            found.push((job, sink.found));
+            found.push((
+                job,
+                sink.found
+                    .into_iter()
+                    .filter_map(|r| resolve(catalog, index, r))
+                    .collect(),
+            ));
         }
         (rows, found)
     };
@@ -253,26 +280,9 @@ fn analyse(catalog: &Catalog, index: &Index, config: &Config) -> (Vec<Finding>, 
         by_detector.extend(found);
     }
     by_detector.sort_unstable_by_key(|(job, _)| *job);
-    let raw = by_detector.into_iter().flat_map(|(_, found)| found);
-    let mut resolved: Vec<Finding> = raw
-        .filter_map(|r| {
-            let meta = catalog.finding(r.id)?;
-            let object = &index.objects[r.object];
-            Some(Finding {
-                id: r.id.to_owned(),
-                severity: r.level.unwrap_or(meta.severity),
-                title: meta.title.clone(),
-                message: r.message,
-                loc: r.loc,
-                object: r.object,
-                sources: catalog
-                    .urls(&meta.sources)
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
-                suppressed: suppression(object, r.id),
-            })
-        })
+    let mut resolved: Vec<Finding> = by_detector
+        .into_iter()
+        .flat_map(|(_, found)| found)
         .collect();
     // Input order: by position, then by id for findings at one place.
     resolved.sort_by(|a, b| (a.loc, &a.id, &a.message).cmp(&(b.loc, &b.id, &b.message)));
@@ -363,13 +373,16 @@ pub fn suppression(object: &Object, id: &str) -> Option<String> {
         .map(|(_, reason)| reason.trim().to_owned())
 }
 
-/// Reads and parses every source, in parallel, keeping input order.
-fn read_all(sources: &[Source], namespace: &str, config: &Config) -> Vec<FileScan> {
-    let n = sources.len();
-    let mut results: Vec<Option<FileScan>> = (0..n).map(|_| None).collect();
-    let scan_one = |i: usize| -> FileScan {
+/// Finds the inputs, then reads and parses each, in parallel, keeping input order. Reading
+/// starts while folders are still being walked.
+fn read_all(
+    paths: &[PathBuf],
+    namespace: &str,
+    config: &Config,
+) -> (Vec<Source>, Vec<input::WalkProblem>, Vec<FileScan>) {
+    let scan_one = |i: usize, source: &Source| -> FileScan {
         let file = u32::try_from(i).unwrap_or(u32::MAX);
-        match input::read(&sources[i]) {
+        match input::read(source) {
             Ok(text) => manifest::read(file, &text, namespace),
             Err(message) => FileScan {
                 problems: vec![Problem {
@@ -389,45 +402,68 @@ fn read_all(sources: &[Source], namespace: &str, config: &Config) -> Vec<FileSca
         config.threads
     } else {
         std::thread::available_parallelism().map_or(1, |p| p.get())
+    };
+    if threads <= 1 {
+        let (sources, problems) = input::discover(paths, config.no_ignore);
+        let scans = sources
+            .iter()
+            .enumerate()
+            .map(|(i, source)| scan_one(i, source))
+            .collect();
+        return (sources, problems, scans);
     }
-    .min(n.max(1));
-    if threads <= 1 || n < 4 {
-        for (i, slot) in results.iter_mut().enumerate() {
-            *slot = Some(scan_one(i));
-        }
-        return results.into_iter().flatten().collect();
-    }
-    let next = AtomicUsize::new(0);
+    let (sender, receiver) = mpsc::channel::<(usize, Source)>();
+    let receiver = Mutex::new(receiver);
     let done = AtomicUsize::new(0);
-    let chunks: Vec<Vec<(usize, FileScan)>> = std::thread::scope(|scope| {
+    let (sources, problems, chunks) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
+                        let next = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((i, source)) = next else {
                             break;
-                        }
-                        mine.push((i, scan_one(i)));
+                        };
+                        mine.push((i, scan_one(i, &source)));
                         done.fetch_add(1, Ordering::Relaxed);
                     }
                     mine
                 })
             })
             .collect();
+        let mut sources: Vec<Source> = Vec::new();
+        let problems = input::discover_each(paths, config.no_ignore, &mut |source| {
+            // Should every worker be gone, the input is read after the walk (below).
+            let _ = sender.send((sources.len(), source.clone()));
+            sources.push(source);
+        });
+        drop(sender);
         if config.progress {
-            progress(&done, n, &workers);
+            progress(&done, sources.len(), &workers);
         }
-        workers
+        let chunks: Vec<Vec<(usize, FileScan)>> = workers
             .into_iter()
-            .map(|w| w.join().unwrap_or_default())
-            .collect()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        (sources, problems, chunks)
     });
+    let mut results: Vec<Option<FileScan>> = (0..sources.len()).map(|_| None).collect();
     for (i, scan) in chunks.into_iter().flatten() {
         results[i] = Some(scan);
     }
-    results.into_iter().flatten().collect()
+    let scans = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, scan)| scan.unwrap_or_else(|| scan_one(i, &sources[i])))
+        .collect();
+    (sources, problems, scans)
 }
 
 /// A progress bar on stderr, shown only once the scan has run for a second.
