@@ -45,6 +45,8 @@ pub(super) fn read<'t>(text: &'t str, base: usize, limits: &Limits) -> Option<Ve
         depth: 0,
         max_depth: limits.max_depth.min(MAX_RECURSION),
         max_nodes: limits.max_nodes,
+        pairs: Vec::new(),
+        items: Vec::new(),
     };
     reader.stream().ok()
 }
@@ -128,6 +130,11 @@ struct Reader<'t> {
     depth: usize,
     max_depth: usize,
     max_nodes: usize,
+    /// Entries of the mappings being read, innermost last: each mapping takes its own off the
+    /// top into a vector of the right size, so that no vector grows entry by entry.
+    pairs: Vec<(Node<'t>, Node<'t>)>,
+    /// The same for the items of sequences.
+    items: Vec<Node<'t>>,
 }
 
 impl<'t> Reader<'t> {
@@ -533,13 +540,13 @@ impl<'t> Reader<'t> {
         self.enter()?;
         self.count()?;
         let mark = self.mark(self.pos);
-        let mut entries: Vec<(Node<'t>, Node<'t>)> = Vec::new();
+        let base = self.pairs.len();
         loop {
             let key = self.block_key()?;
             // `pos` is just after the `:`.
             let colon = self.mark(self.pos - 1);
             let value = self.block_value(indent, colon)?;
-            entries.push((key, value));
+            self.pairs.push((key, value));
             match self.skip_blank_lines()? {
                 None => break,
                 Some(i) if i < indent => break,
@@ -554,9 +561,10 @@ impl<'t> Reader<'t> {
                 }
             }
         }
-        if super::first_duplicate(&entries).is_some() {
+        if super::first_duplicate(&self.pairs[base..]).is_some() {
             return Err(Unsupported);
         }
+        let entries = self.pairs.drain(base..).collect();
         self.depth -= 1;
         Ok(Node {
             value: Value::Map(entries),
@@ -655,7 +663,7 @@ impl<'t> Reader<'t> {
         self.enter()?;
         self.count()?;
         let mut mark = self.mark(self.pos);
-        let mut items = Vec::new();
+        let base = self.items.len();
         loop {
             // At a `-`.
             self.pos += 1;
@@ -663,7 +671,7 @@ impl<'t> Reader<'t> {
                 self.pos += 1;
             }
             let c = self.cur();
-            if compact && items.is_empty() {
+            if compact && self.items.len() == base {
                 // The event parser starts such a sequence at the first token after its `-`.
                 mark = self.mark(self.pos);
             }
@@ -676,7 +684,7 @@ impl<'t> Reader<'t> {
                 self.end_of_line()?;
                 match self.skip_blank_lines()? {
                     Some(i) if i > indent && self.at_marker().is_none() => {
-                        if compact && items.is_empty() {
+                        if compact && self.items.len() == base {
                             mark = self.mark(self.pos);
                         }
                         self.block_node(indent as isize)?
@@ -688,7 +696,7 @@ impl<'t> Reader<'t> {
             } else {
                 self.block_node(indent as isize)?
             };
-            items.push(item);
+            self.items.push(item);
             match self.skip_blank_lines()? {
                 None => break,
                 Some(i) if i < indent => break,
@@ -702,6 +710,7 @@ impl<'t> Reader<'t> {
                 }
             }
         }
+        let items = self.items.drain(base..).collect();
         self.depth -= 1;
         Ok(Node {
             value: Value::Seq(items),
@@ -1043,14 +1052,15 @@ impl<'t> Reader<'t> {
         let open = self.cur();
         self.pos += 1;
         let value = if open == b'[' {
-            let mut items = Vec::new();
+            let base = self.items.len();
             loop {
                 self.flow_space(parent)?;
                 if self.cur() == b']' {
                     self.pos += 1;
                     break;
                 }
-                items.push(self.flow_node(parent)?);
+                let item = self.flow_node(parent)?;
+                self.items.push(item);
                 self.flow_space(parent)?;
                 match self.cur() {
                     b',' => self.pos += 1,
@@ -1061,9 +1071,9 @@ impl<'t> Reader<'t> {
                     _ => return Err(Unsupported),
                 }
             }
-            Value::Seq(items)
+            Value::Seq(self.items.drain(base..).collect())
         } else {
-            let mut entries = Vec::new();
+            let base = self.pairs.len();
             loop {
                 self.flow_space(parent)?;
                 if self.cur() == b'}' {
@@ -1085,7 +1095,7 @@ impl<'t> Reader<'t> {
                     b',' | b'}' => self.null(colon)?,
                     _ => self.flow_node(parent)?,
                 };
-                entries.push((key, value));
+                self.pairs.push((key, value));
                 self.flow_space(parent)?;
                 match self.cur() {
                     b',' => self.pos += 1,
@@ -1096,10 +1106,10 @@ impl<'t> Reader<'t> {
                     _ => return Err(Unsupported),
                 }
             }
-            if super::first_duplicate(&entries).is_some() {
+            if super::first_duplicate(&self.pairs[base..]).is_some() {
                 return Err(Unsupported);
             }
-            Value::Map(entries)
+            Value::Map(self.pairs.drain(base..).collect())
         };
         self.depth -= 1;
         Ok(Node { value, mark })
