@@ -465,15 +465,13 @@ pub fn document(report: &Report) -> Value {
 }
 
 /// `-o json`: the bytes `serde_json::to_writer_pretty` gives for [`Document`], with the items of
-/// each list rendered in parallel. Pretty JSON has a line break only between tokens (strings
-/// escape theirs), so an item rendered on its own is placed at any depth by indenting each of
-/// its lines.
+/// each list rendered in parallel, each by a formatter that starts at the item's depth.
 pub fn json_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
     let r = report;
     let mut writer = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
     let w = &mut writer;
     let mut head = b"{\n  \"schema_version\": 1,\n  \"summary\": ".to_vec();
-    nested(&mut head, &summary(r), b"  ").map_err(json_err)?;
+    nested(&mut head, &summary(r), 1).map_err(json_err)?;
     w.write_all(&head).map_err(out_err)?;
     w.write_all(b",\n  \"workloads\": ").map_err(out_err)?;
     json_list(w, &r.workloads, |x| workload(r, x))?;
@@ -494,28 +492,108 @@ fn json_err(e: serde_json::Error) -> Error {
     }
 }
 
-/// Appends `value` as pretty JSON whose lines after the first start with `indent`.
+/// Appends `value` as pretty JSON that starts `level` levels deep in the document.
 fn nested<T: serde::Serialize>(
     buf: &mut Vec<u8>,
     value: &T,
-    indent: &[u8],
+    level: usize,
 ) -> Result<(), serde_json::Error> {
-    let start = buf.len();
-    serde_json::to_writer_pretty(&mut *buf, value)?;
-    let breaks = memchr::memchr_iter(b'\n', &buf[start..]).count();
-    if breaks == 0 {
-        return Ok(());
+    let mut serializer = serde_json::Serializer::with_formatter(
+        buf,
+        Pretty {
+            level,
+            has_value: false,
+        },
+    );
+    value.serialize(&mut serializer)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level), starting at any level: the same bytes
+/// the whole document written by `to_writer_pretty` has at that place.
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        let mut left = self.level * 2;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            writer.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
     }
-    let rendered = buf.split_off(start);
-    buf.reserve(rendered.len() + breaks * indent.len());
-    let mut at = 0;
-    for i in memchr::memchr_iter(b'\n', &rendered) {
-        buf.extend_from_slice(&rendered[at..=i]);
-        buf.extend_from_slice(indent);
-        at = i + 1;
+
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
     }
-    buf.extend_from_slice(&rendered[at..]);
-    Ok(())
+
+    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.next(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.next(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Items rendered per batch and thread: enough to keep the threads busy, few enough that the
@@ -539,7 +617,7 @@ fn json_list<'a, T: Sync, S: serde::Serialize>(
             if n > 0 {
                 buf.extend_from_slice(SEPARATOR);
             }
-            nested(&mut buf, &item(x), b"    ")?;
+            nested(&mut buf, &item(x), 2)?;
         }
         Ok(buf)
     };

@@ -134,12 +134,11 @@ pub(crate) fn name(o: &Object) -> String {
 
 /// Whether a text is a GUID (8-4-4-4-12 hexadecimal digits).
 pub(crate) fn is_guid(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 /// A value that a template, a variable or a documentation sample left in place of the real one.

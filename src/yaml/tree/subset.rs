@@ -52,23 +52,25 @@ pub(super) fn read<'t>(text: &'t str, base: usize, limits: &Limits) -> Option<Ve
 }
 
 /// No control characters but tab and line breaks, and every CR followed by LF: the event parser
-/// has its own rules for the rest. Eight bytes at a time: this runs over every byte read.
+/// has its own rules for the rest. Eight bytes at a time, without a branch per byte: this runs
+/// over every byte read.
 fn plain_bytes(s: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte that is zero (exact per byte: no carry crosses bytes).
+    let zero = |w: u64| !(((w & LOW) + LOW) | w) & HIGH;
     let mut chunks = s.chunks_exact(8);
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        // A high bit for each byte below 0x20 (bytes of 0x80 and above never count).
-        if word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0 && !chunk.iter().all(|&b| allowed(b))
-        {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // The high bit of each byte below 0x20.
+        let control = !(((w & LOW) + ONES * 0x60) | w) & HIGH;
+        let allowed = zero(w ^ (ONES * 0x09)) | zero(w ^ (ONES * 0x0A)) | zero(w ^ (ONES * 0x0D));
+        if control & !allowed != 0 || zero(w ^ (ONES * 0x7F)) != 0 {
             return false;
         }
     }
-    if !chunks.remainder().iter().all(|&b| allowed(b)) {
-        return false;
-    }
-    if memchr::memchr(0x7F, s).is_some() {
+    if !chunks.remainder().iter().all(|&b| allowed(b) && b != 0x7F) {
         return false;
     }
     memchr::memchr_iter(b'\r', s).all(|i| s.get(i + 1) == Some(&b'\n'))
@@ -1175,5 +1177,41 @@ fn quote_style(quote: u8) -> ScalarStyle {
         ScalarStyle::DoubleQuoted
     } else {
         ScalarStyle::SingleQuoted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_bytes;
+
+    /// The rule `plain_bytes` checks, byte by byte.
+    fn plain_bytes_slowly(s: &[u8]) -> bool {
+        s.iter().enumerate().all(|(i, &b)| match b {
+            b'\t' | b'\n' => true,
+            b'\r' => s.get(i + 1) == Some(&b'\n'),
+            0x7F => false,
+            b => b >= 0x20,
+        })
+    }
+
+    #[test]
+    fn plain_bytes_agrees_with_the_rule_for_every_byte_at_every_place() {
+        for byte in 0..=255u8 {
+            for at in 0..20 {
+                let mut text = vec![b'a'; 20];
+                text[at] = byte;
+                assert_eq!(
+                    plain_bytes(&text),
+                    plain_bytes_slowly(&text),
+                    "byte {byte:#04x} at {at}"
+                );
+                text[(at + 1) % 20] = b'\n';
+                assert_eq!(
+                    plain_bytes(&text),
+                    plain_bytes_slowly(&text),
+                    "byte {byte:#04x} at {at}, a line break after it"
+                );
+            }
+        }
     }
 }
