@@ -343,8 +343,12 @@ fn identity_role(o: &Object) -> Option<&'static str> {
         }
         _ => match &o.body {
             Body::Workload(w) => {
-                let image =
-                    |needle: &str| w.pod.containers.iter().any(|c| c.image.contains(needle));
+                // Images are short: a search per image costs less than building a searcher.
+                let image = |needle: &str| {
+                    w.pod.containers.iter().any(|c| {
+                        memchr::memmem::find(c.image.as_bytes(), needle.as_bytes()).is_some()
+                    })
+                };
                 if image("aad-pod-identity/nmi") {
                     Some("pod-identity-nmi")
                 } else if image("aad-pod-identity/mic") {
