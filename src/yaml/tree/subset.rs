@@ -45,8 +45,9 @@ pub(super) fn read<'t>(text: &'t str, base: usize, limits: &Limits) -> Option<Ve
         depth: 0,
         max_depth: limits.max_depth.min(MAX_RECURSION),
         max_nodes: limits.max_nodes,
-        pairs: Vec::new(),
-        items: Vec::new(),
+        // Deep enough for a pod spec without growing.
+        pairs: Vec::with_capacity(64),
+        items: Vec::with_capacity(64),
     };
     reader.stream().ok()
 }
