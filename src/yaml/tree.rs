@@ -37,7 +37,7 @@ pub struct Scalar<'t> {
     pub text: Cow<'t, str>,
     pub style: ScalarStyle,
     /// The tag as written, with a `!!` shorthand for the YAML core tags (`!!str`, `!local`).
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -702,7 +702,7 @@ impl<'t> DocBuilder<'t> {
                     value: Value::Scalar(Scalar {
                         text,
                         style: style_of(style),
-                        tag: tag.map(|t| tag_text(&t)),
+                        tag: tag.map(|t| tag_text(&t).into_boxed_str()),
                     }),
                     mark,
                 };
