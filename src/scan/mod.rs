@@ -190,25 +190,43 @@ type Rows = (Vec<WorkloadRow>, Vec<(usize, &'static str)>);
 /// What one detector job found, with the job's number.
 type JobFindings = (usize, Vec<Finding>);
 
-/// A detector's finding with its catalog metadata and suppression; `None` for an id the catalog
-/// does not have.
-fn resolve(catalog: &Catalog, index: &Index, r: findings::Raw) -> Option<Finding> {
-    let meta = catalog.finding(r.id)?;
-    let object = &index.objects[r.object];
-    Some(Finding {
-        id: r.id.to_owned(),
-        severity: r.level.unwrap_or(meta.severity),
-        title: meta.title.clone(),
-        message: r.message,
-        loc: r.loc,
-        object: r.object,
-        sources: catalog
-            .urls(&meta.sources)
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        suppressed: suppression(object, r.id),
-    })
+/// A finding id's catalog metadata and source URLs.
+type Resolved<'c> = (&'c crate::catalog::FindingMeta, Vec<String>);
+
+/// A detector's findings with their catalog metadata and suppressions; findings whose id the
+/// catalog does not have are left out. A detector reports under its own id, so the metadata and
+/// the source URLs are looked up once per id, not per finding.
+fn resolve(catalog: &Catalog, index: &Index, raw: Vec<findings::Raw>) -> Vec<Finding> {
+    let mut known: Vec<(&str, Option<Resolved<'_>>)> = Vec::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for r in raw {
+        let at = match known.iter().position(|(id, _)| *id == r.id) {
+            Some(at) => at,
+            None => {
+                let meta = catalog.finding(r.id).map(|meta| {
+                    let urls = catalog.urls(&meta.sources);
+                    (meta, urls.into_iter().map(str::to_owned).collect())
+                });
+                known.push((r.id, meta));
+                known.len() - 1
+            }
+        };
+        let Some((meta, sources)) = &known[at].1 else {
+            continue;
+        };
+        let object = &index.objects[r.object];
+        out.push(Finding {
+            id: r.id.to_owned(),
+            severity: r.level.unwrap_or(meta.severity),
+            title: meta.title.clone(),
+            message: r.message,
+            loc: r.loc,
+            object: r.object,
+            sources: sources.clone(),
+            suppressed: suppression(object, r.id),
+        });
+    }
+    out
 }
 
 /// The findings and the per-workload rows. Each detector and the rows read the index only, so
@@ -245,13 +263,7 @@ fn analyse(catalog: &Catalog, index: &Index, config: &Config) -> (Vec<Finding>, 
             };
             let mut sink = findings::Sink::new();
             detector(index, &mut sink);
-            found.push((
-                job,
-                sink.found
-                    .into_iter()
-                    .filter_map(|r| resolve(catalog, index, r))
-                    .collect(),
-            ));
+            found.push((job, resolve(catalog, index, sink.found)));
         }
         (rows, found)
     };
