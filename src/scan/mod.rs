@@ -1,11 +1,12 @@
 //! `aks-id scan`: reads manifests and cluster dumps, tells every workload's identity mechanism,
 //! reports findings from the catalog's `findings.yaml`, and advises a model per workload.
 //!
-//! The pipeline: [`input`] finds and reads the files (in parallel, bounded), [`manifest`] and
-//! [`template`] turn each text into the compact objects of [`model`], [`index`] joins them
-//! across all inputs, the [`findings`] detectors run over the index, and [`advice`] runs the
-//! advisor's engine on answers inferred per workload. The result is a [`Report`], which the
-//! renderers in `render/` print.
+//! The pipeline: [`input`] finds and reads the files (in parallel, bounded, reading as soon as
+//! the walk finds them), [`manifest`] and [`template`] turn each text into the compact objects of
+//! [`model`], [`index`] joins them across all inputs, the [`findings`] detectors run over the
+//! index, and [`advice`] runs the advisor's engine on answers inferred per workload (detectors
+//! and workloads shared out among the threads). The result is a [`Report`], which the renderers
+//! in `render/` print.
 
 pub mod advice;
 pub mod findings;
@@ -43,7 +44,7 @@ pub struct Config {
     pub advice: bool,
     /// Draw a progress bar on stderr (a terminal) when the scan takes more than a second.
     pub progress: bool,
-    /// Threads for reading and parsing; 0 = the machine's parallelism.
+    /// Threads for reading, parsing and checking; 0 = the machine's parallelism.
     pub threads: usize,
 }
 
