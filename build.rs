@@ -30,6 +30,9 @@ mod types;
 
 use construct::{Code, Construct};
 
+// Shared with the start-up bench, which links its hello-world baseline the same way.
+include!("build/packed_relocations.rs");
+
 /// The names of the rule files, shared with the crate.
 #[allow(dead_code)]
 mod names {
@@ -38,6 +41,7 @@ mod names {
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-changed=build/packed_relocations.rs");
     for shared in ["condition", "construct", "placeholders", "types"] {
         println!("cargo:rerun-if-changed=src/catalog/{shared}.rs");
     }
@@ -131,38 +135,6 @@ fn construct_file(rel: &str, text: &str, prefix: &str) -> Option<(String, String
             typed::<types::Model>(text, prefix)
         }
         _ => None,
-    }
-}
-
-/// Packs the binary's relative relocations (`-z pack-relative-relocs`, DT_RELR): the dynamic
-/// loader then applies them from a bitmap, a fraction of the work and of the pages of the usual
-/// table. Only where a probe program links with the option and runs (binutils 2.38 and glibc
-/// 2.36 or later, and not when cross-compiling); otherwise the binary links as before.
-fn link_packed_relocations(out: &Path) {
-    let target = std::env::var("TARGET").unwrap_or_default();
-    let host = std::env::var("HOST").unwrap_or_default();
-    if target != host || !target.ends_with("-linux-gnu") {
-        return;
-    }
-    let source = out.join("relr_probe.c");
-    let exe = out.join("relr_probe");
-    if fs::write(&source, "int main(void) { return 0; }\n").is_err() {
-        return;
-    }
-    let linked = std::process::Command::new("cc")
-        .arg(&source)
-        .arg("-o")
-        .arg(&exe)
-        .args(["-Wl,-z,pack-relative-relocs", "-Wl,--fatal-warnings"])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if linked
-        && std::process::Command::new(&exe)
-            .status()
-            .is_ok_and(|s| s.success())
-    {
-        println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
 }
 

@@ -189,8 +189,8 @@ pub fn load_as_written() -> Result<Catalog, CatalogError> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::load::assemble;
+    use super::*;
 
     /// The test that fails when the built-in catalog is invalid: the files as written go through
     /// the full loader, and the code built from them must construct the very same catalog.
