@@ -43,6 +43,10 @@ mod generated {
         text.to_owned()
     }
 
+    const fn t(text: &'static str) -> Text {
+        std::borrow::Cow::Borrowed(text)
+    }
+
     fn map<V>(pairs: Vec<(String, V)>) -> Map<String, V> {
         pairs.into_iter().collect()
     }

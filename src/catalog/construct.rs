@@ -54,6 +54,12 @@ impl Construct for String {
     }
 }
 
+impl Construct for std::borrow::Cow<'static, str> {
+    fn construct(&self, _: &mut Code) -> String {
+        format!("t({self:?})")
+    }
+}
+
 impl Construct for bool {
     fn construct(&self, _: &mut Code) -> String {
         self.to_string()

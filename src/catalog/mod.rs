@@ -119,7 +119,7 @@ impl Catalog {
             // Each id is looked up once; two ids may share a URL.
             if seen_ids.insert(id.as_str())
                 && let Some(source) = self.source(id)
-                && seen_urls.insert(source.url.as_str())
+                && seen_urls.insert(&*source.url)
             {
                 urls.push(&source.url);
             }

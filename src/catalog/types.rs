@@ -7,6 +7,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::condition::{Condition, Literal};
+
+/// Prose of the catalog: borrowed from the binary for the built-in catalog, owned when read from
+/// a folder.
+pub type Text = std::borrow::Cow<'static, str>;
 /// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
 /// thousands of these.
 pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
@@ -19,7 +23,7 @@ pub struct Fact {
     /// same thing and `advise` shows them once. Lowercase letters, digits, `-` and `_`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    pub text: String,
+    pub text: Text,
     /// Ids from `sources.yaml`; at least one.
     pub sources: Vec<String>,
     /// Pros and cons only: the answers that make this trade-off relevant; absent, always.
@@ -39,8 +43,8 @@ pub struct SourcesFile {
 pub struct Source {
     /// Lowercase letters, digits and dashes.
     pub id: String,
-    pub title: String,
-    pub url: String,
+    pub title: Text,
+    pub url: Text,
     /// The page's own date (its ms.date or last commit) as last read: YYYY-MM-DD or YYYY-MM.
     pub as_of: String,
     /// When the page was last read against the catalog, if that differs from `as_of`.
@@ -74,7 +78,7 @@ pub struct CatalogFile {
 #[serde(deny_unknown_fields)]
 pub struct Row {
     pub id: String,
-    pub label: String,
+    pub label: Text,
 }
 
 /// `models/MODEL.yaml`.
@@ -130,7 +134,7 @@ impl State {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
-    pub event: String,
+    pub event: Text,
     pub date: String,
     pub sources: Vec<String>,
 }
@@ -139,19 +143,19 @@ pub struct Milestone {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
-    pub text: String,
+    pub text: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
+    pub command: Option<Text>,
     pub sources: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
-    pub title: String,
-    pub text: String,
+    pub title: Text,
+    pub text: Text,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub commands: Vec<String>,
+    pub commands: Vec<Text>,
     pub sources: Vec<String>,
 }
 
@@ -167,14 +171,14 @@ pub struct TargetsFile {
 #[serde(deny_unknown_fields)]
 pub struct Target {
     pub id: String,
-    pub name: String,
+    pub name: Text,
     pub access: Access,
     pub granted_in: Fact,
     /// Least privilege first.
     #[serde(default)]
     pub roles: Vec<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant: Option<String>,
+    pub grant: Option<Text>,
     #[serde(default)]
     pub notes: Vec<Fact>,
     pub sources: Vec<String>,
@@ -193,9 +197,9 @@ pub enum Access {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
-    pub name: String,
+    pub name: Text,
     #[serde(rename = "for")]
-    pub purpose: String,
+    pub purpose: Text,
 }
 
 /// `questions.yaml`.
@@ -209,8 +213,8 @@ pub struct QuestionsFile {
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
-    pub prompt: String,
-    pub help: String,
+    pub prompt: Text,
+    pub help: Text,
     pub kind: Kind,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
@@ -249,7 +253,7 @@ impl Kind {
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub id: String,
-    pub label: String,
+    pub label: Text,
 }
 
 /// `rules.yaml`.
@@ -268,10 +272,10 @@ pub struct Rule {
     pub when: Option<Condition>,
     /// Why; required when the rule changes a score or excludes a model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
     /// The reason in one short line, for the first screen; absent, its first clause.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
+    pub summary: Option<Text>,
     /// Model id -> score change.
     #[serde(
         default,
@@ -291,7 +295,7 @@ pub struct Rule {
     /// The answers in `when` cannot be true together: why, as one or two sentences. `advise`
     /// warns, naming those answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
+    pub warning: Option<Text>,
     pub sources: Vec<String>,
 }
 
@@ -314,9 +318,9 @@ pub struct RuleGrant {
     #[serde(default)]
     pub roles: Vec<Role>,
     /// Where access is granted and to whom, as one or two sentences.
-    pub how: String,
+    pub how: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
+    pub command: Option<Text>,
     /// The rule's sources that back this grant; absent, all of the rule's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
@@ -330,7 +334,7 @@ pub struct Caveat {
     pub id: Option<String>,
     /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
-    pub text: String,
+    pub text: Text,
     /// The rule's sources that back this caveat; absent, all of the rule's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
@@ -351,9 +355,9 @@ pub struct RuleStep {
     pub id: Option<String>,
     /// The model whose recommendation shows it, or `none`: shown when no model fits.
     pub model: String,
-    pub text: String,
+    pub text: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
+    pub command: Option<Text>,
     /// The rule's sources that back this step; absent, all of the rule's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
@@ -412,9 +416,9 @@ pub struct FindingMeta {
     pub id: String,
     /// The default level; a detector may report another for a sub-case its explanation names.
     pub severity: Severity,
-    pub title: String,
-    pub explanation: String,
-    pub fix: String,
+    pub title: Text,
+    pub explanation: Text,
+    pub fix: Text,
     /// Ids from `sources.yaml`; at least one.
     pub sources: Vec<String>,
 }

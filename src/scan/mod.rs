@@ -187,7 +187,7 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
             Some(Finding {
                 id: r.id.to_owned(),
                 severity: r.level.unwrap_or(meta.severity),
-                title: meta.title.clone(),
+                title: meta.title.to_string(),
                 message: r.message,
                 loc: r.loc,
                 object: r.object,
