@@ -111,19 +111,60 @@ impl Catalog {
     }
 
     /// URLs for source ids, in the order given, without repeats. Ids are validated at load time.
+    ///
+    /// Most statements cite one to three sources: repeats are found by looking through the URLs
+    /// kept so far, and a set takes over only once there are many.
     pub fn urls<'a>(&'a self, ids: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
-        let mut seen_ids = rustc_hash::FxHashSet::default();
-        let mut seen_urls = rustc_hash::FxHashSet::default();
+        const FEW: usize = 16;
         let mut urls: Vec<&str> = Vec::new();
+        let mut seen: Option<rustc_hash::FxHashSet<&str>> = None;
         for id in ids {
-            // Each id is looked up once; two ids may share a URL.
-            if seen_ids.insert(id.as_str())
-                && let Some(source) = self.source(id)
-                && seen_urls.insert(&*source.url)
-            {
-                urls.push(&source.url);
+            let Some(source) = self.source(id) else {
+                continue;
+            };
+            let url: &str = &source.url;
+            let new = match &mut seen {
+                Some(seen) => seen.insert(url),
+                None => !urls.contains(&url),
+            };
+            if new {
+                urls.push(url);
+                if seen.is_none() && urls.len() > FEW {
+                    seen = Some(urls.iter().copied().collect());
+                }
             }
         }
         urls
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `urls` keeps the first of repeated URLs, in order, whether few (looked up in the list)
+    /// or many (in a set).
+    #[test]
+    fn urls_keep_the_order_and_drop_repeats() {
+        let catalog = super::builtin::load().expect("the built-in catalog loads");
+        for count in [3, 16, 17, 40, catalog.sources.len()] {
+            let mut ids: Vec<String> = catalog
+                .sources
+                .iter()
+                .take(count)
+                .map(|s| s.id.clone())
+                .collect();
+            // Every id twice, the second time in reverse order, and one unknown id.
+            let again: Vec<String> = ids.iter().rev().cloned().collect();
+            ids.extend(again);
+            ids.push("no-such-source".to_owned());
+            let mut expected: Vec<&str> = Vec::new();
+            for id in &ids {
+                if let Some(source) = catalog.source(id)
+                    && !expected.contains(&source.url.as_ref())
+                {
+                    expected.push(&source.url);
+                }
+            }
+            assert_eq!(catalog.urls(&ids), expected, "{count} ids");
+        }
     }
 }
