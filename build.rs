@@ -1,21 +1,37 @@
 //! Build script: embeds the catalog in `rules/` into the binary.
 //!
-//! Every YAML file of `rules/` is embedded twice: as written (for `rules export` and the tests
-//! that validate it) and compiled to the binary form of `src/catalog/compiled.rs`, which a run
-//! reads back with no text to parse, so that a run on the built-in catalog costs little more than
-//! starting the process. The compilation knows nothing of the catalog's types: a file or a field
-//! added to `rules/` needs no change here. A file that is not valid YAML fails the build, naming
-//! the file, line and column; what YAML cannot say (references, conditions that fit their
-//! questions) the test suite checks with the full loader.
-//! Also tells the compiler the catalog's as-of date for `--version`.
+//! Every YAML file of `rules/` is embedded twice: as written (for `rules export`, the tests that
+//! validate it, and the loader's fallback) and as Rust code that constructs its typed value
+//! (`src/catalog/construct.rs` writes it, from the catalog's own types, included here), so that
+//! a run on the built-in catalog builds it with plain code and decodes nothing. A file that is not
+//! valid YAML fails the build, naming the file, line and column. A file that does not fit its
+//! type is embedded as written only: the run then loads it with the full loader, which reports
+//! its problems with their places, as the test suite does for every file.
+//! Also tells the compiler the catalog's as-of date for `--version`, and links the binary with
+//! packed relative relocations where the toolchain and the C library support them.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-#[allow(dead_code)] // the reader half serves the crate, not the build script
-#[path = "src/catalog/compiled.rs"]
-mod compiled;
+// The catalog's types, shared with the crate: their methods serve the crate, not this script.
+#[allow(dead_code)]
+#[path = "src/catalog/condition.rs"]
+mod condition;
+#[allow(dead_code)]
+#[path = "src/catalog/construct.rs"]
+mod construct;
+#[allow(dead_code)]
+#[path = "src/catalog/placeholders.rs"]
+mod placeholders;
+#[allow(dead_code)]
+#[path = "src/catalog/types.rs"]
+mod types;
+
+use construct::{Code, Construct};
+
+// Shared with the start-up bench, which links its hello-world baseline the same way.
+include!("build/packed_relocations.rs");
 
 /// The names of the rule files, shared with the crate.
 #[allow(dead_code)]
@@ -25,7 +41,10 @@ mod names {
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    println!("cargo:rerun-if-changed=src/catalog/compiled.rs");
+    println!("cargo:rerun-if-changed=build/packed_relocations.rs");
+    for shared in ["condition", "construct", "placeholders", "types"] {
+        println!("cargo:rerun-if-changed=src/catalog/{shared}.rs");
+    }
     println!("cargo:rerun-if-changed=src/catalog/names.rs");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -44,35 +63,41 @@ fn main() {
         (first, rel.contains('/'), rel.clone())
     });
 
-    let compiled_dir = Path::new(&out).join("compiled");
     let mut files = String::from("&[\n");
-    let mut table = String::from("&[\n");
-    for rel in &rels {
+    let mut code = String::new();
+    let mut table = String::from("pub const BUILT: &[(&str, Built)] = &[\n");
+    for (i, rel) in rels.iter().enumerate() {
         let source = rules.join(rel);
         let text = fs::read_to_string(&source)
             .unwrap_or_else(|e| fail(&format!("rules/{rel}: cannot read: {e}")));
-        let value: serde_json::Value = serde_yaml::from_str(&text)
-            .unwrap_or_else(|e| fail(&format!("rules/{rel}: not valid YAML: {e}")));
-        let bytes = compiled::encode(&value);
-        let target = compiled_dir.join(format!("{rel}.bin"));
-        fs::create_dir_all(target.parent().expect("a file has a folder"))
-            .expect("OUT_DIR is writable");
-        fs::write(&target, bytes).expect("OUT_DIR is writable");
+        if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(&text) {
+            fail(&format!("rules/{rel}: not valid YAML: {e}"));
+        }
         let _ = writeln!(
             files,
             "    ({rel:?}, include_str!({:?})),",
             source.display().to_string()
         );
-        let _ = writeln!(
-            table,
-            "    ({rel:?}, include_bytes!({:?})),",
-            target.display().to_string()
-        );
+        match construct_file(rel, &text, &format!("f{i}_")) {
+            Some((functions, expr)) => {
+                code.push_str(&functions);
+                let _ = writeln!(
+                    code,
+                    "fn file{i}() -> Box<dyn std::any::Any> {{ Box::new({expr}) }}"
+                );
+                let _ = writeln!(table, "    ({rel:?}, Built(Some(file{i}))),");
+            }
+            None => {
+                let _ = writeln!(table, "    ({rel:?}, Built(None)),");
+            }
+        }
     }
     files.push(']');
-    table.push(']');
+    table.push_str("];\n");
+    code.push_str(&table);
     fs::write(Path::new(&out).join("builtin_files.rs"), files).expect("OUT_DIR is writable");
-    fs::write(Path::new(&out).join("builtin_compiled.rs"), table).expect("OUT_DIR is writable");
+    fs::write(Path::new(&out).join("builtin_catalog.rs"), code).expect("OUT_DIR is writable");
+    link_packed_relocations(Path::new(&out));
 
     let catalog = fs::read_to_string(rules.join(names::CATALOG_FILE)).unwrap_or_default();
     let as_of = catalog
@@ -81,6 +106,36 @@ fn main() {
         .map(|v| v.trim().trim_matches('"').trim_matches('\'').to_owned())
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=AKS_ID_CATALOG_AS_OF={as_of}");
+}
+
+/// The Rust code that constructs the typed value of the rule file `rel`: the functions, and the
+/// expression that calls them. `None` when the file is of no known kind or does not fit its type.
+fn construct_file(rel: &str, text: &str, prefix: &str) -> Option<(String, String)> {
+    fn typed<T: serde::de::DeserializeOwned + Construct>(
+        text: &str,
+        prefix: &str,
+    ) -> Option<(String, String)> {
+        let value: T = serde_yaml::from_str(text).ok()?;
+        let mut code = Code::new(prefix);
+        let expr = value.construct(&mut code);
+        (!code.unsupported).then_some((code.functions, expr))
+    }
+    match rel {
+        names::CATALOG_FILE => typed::<types::CatalogFile>(text, prefix),
+        names::SOURCES_FILE => typed::<types::SourcesFile>(text, prefix),
+        names::TARGETS_FILE => typed::<types::TargetsFile>(text, prefix),
+        names::QUESTIONS_FILE => typed::<types::QuestionsFile>(text, prefix),
+        names::RULES_FILE => typed::<types::RulesFile>(text, prefix),
+        names::PLACEHOLDERS_FILE => typed::<placeholders::PlaceholdersFile>(text, prefix),
+        names::FINDINGS_FILE => typed::<types::FindingsFile>(text, prefix),
+        rel if rel
+            .strip_prefix("models/")
+            .is_some_and(|name| name.ends_with(".yaml") && !name.contains('/')) =>
+        {
+            typed::<types::Model>(text, prefix)
+        }
+        _ => None,
+    }
 }
 
 /// The `.yaml` and `.yml` files under `dir`, relative to the rules folder, `/`-separated.

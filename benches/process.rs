@@ -13,7 +13,7 @@
 
 #[path = "support.rs"]
 mod support;
-use support::target_dir;
+use support::{release_binary, target_dir};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -48,7 +48,7 @@ fn main() {
     };
 
     let target_dir = target_dir();
-    let aks_id = target_dir.join("release").join("aks-id");
+    let aks_id = release_binary();
     if !aks_id.is_file() {
         eprintln!(
             "{}: {} not found; build it first with `cargo build --release` (or run scripts/bench.sh)",
@@ -173,9 +173,10 @@ fn main() {
 }
 
 /// Builds `fn main() { println!("hello") }` as a cargo package whose `[profile.release]` is a
-/// copy of aks-id's (opt-level, LTO, codegen units, panic, strip), with the toolchain that runs
-/// this bench (`$CARGO`), so that the ratio measures aks-id's own work and nothing of the
-/// profile. Rebuilt when the profile changes.
+/// copy of aks-id's (opt-level, LTO, codegen units, panic, strip), linked the way aks-id's build
+/// script links it (`build/packed_relocations.rs`), with the toolchain that runs this bench
+/// (`$CARGO`), so that the ratio measures aks-id's own work and nothing of the profile or the
+/// linking. Rebuilt when either changes.
 fn build_hello(target_dir: &Path) -> PathBuf {
     let dir = target_dir.join("bench-hello");
     let manifest_text =
@@ -187,17 +188,29 @@ fn build_hello(target_dir: &Path) -> PathBuf {
         release_profile(&manifest_text)
     );
     let code = "fn main() {\n    println!(\"hello\");\n}\n";
+    let build_script = format!(
+        "use std::fs;\nuse std::path::Path;\n\n{}\nfn main() {{\n    \
+         let out = std::env::var(\"OUT_DIR\").expect(\"cargo sets OUT_DIR\");\n    \
+         link_packed_relocations(Path::new(&out));\n}}\n",
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("build/packed_relocations.rs")
+        )
+        .expect("read build/packed_relocations.rs")
+    );
     let exe = dir.join("target").join("release").join("hello");
     let manifest_path = dir.join("Cargo.toml");
     let src = dir.join("src").join("main.rs");
+    let build_path = dir.join("build.rs");
     let unchanged = std::fs::read_to_string(&manifest_path).is_ok_and(|m| m == manifest)
-        && std::fs::read_to_string(&src).is_ok_and(|s| s == code);
+        && std::fs::read_to_string(&src).is_ok_and(|s| s == code)
+        && std::fs::read_to_string(&build_path).is_ok_and(|s| s == build_script);
     if exe.is_file() && unchanged {
         return exe;
     }
     std::fs::create_dir_all(dir.join("src")).expect("create the hello-world folder");
     std::fs::write(&manifest_path, &manifest).expect("write the hello-world Cargo.toml");
     std::fs::write(&src, code).expect("write the hello-world main.rs");
+    std::fs::write(&build_path, &build_script).expect("write the hello-world build.rs");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(&cargo)
         .args(["build", "--release", "--quiet", "--manifest-path"])

@@ -13,7 +13,7 @@
 
 #[path = "support.rs"]
 mod support;
-use support::target_dir;
+use support::{release_binary, target_dir};
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -37,7 +37,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(if smoke { 1 } else { 3 });
     let target = target_dir();
-    let aks_id = target.join("release").join("aks-id");
+    let aks_id = release_binary();
     if !aks_id.is_file() {
         eprintln!(
             "{}: {} not found; build it first with `cargo build --release`",

@@ -1,27 +1,57 @@
 //! The catalog compiled into the binary, so `aks-id` works anywhere without its `rules/` folder.
 //!
-//! `build.rs` embeds every file of `rules/` as written and compiled to the binary form of
-//! [`super::compiled`]. A run reads the compiled form straight into the catalog's types and does
-//! not validate it: the test suite validates the files as written with the full loader and checks
-//! that the compiled form reads back to the same catalog, and debug builds validate it on every
-//! load as well.
+//! `build.rs` embeds every file of `rules/` as written and as Rust code that constructs its typed
+//! value (see `construct.rs`). A run calls that code for the files it needs and does not validate
+//! the result: the test suite validates the files as written with the full loader and checks
+//! that the constructed catalog is the same one, and debug builds validate it on every load as
+//! well.
 
-use super::compiled;
-use super::load::{Content, assemble, read_whole, validated};
-use super::names::{FINDINGS_FILE, PLACEHOLDERS_FILE, QUESTIONS_FILE, RULES_FILE, TARGETS_FILE};
+use std::any::Any;
+
+use serde::de::DeserializeOwned;
+
+use super::load::{Content, Files, is_model_file, read_whole, validated};
+use super::names::{
+    CATALOG_FILE, FINDINGS_FILE, PLACEHOLDERS_FILE, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE,
+    TARGETS_FILE,
+};
 use super::{Catalog, Origin, parse};
 use crate::diag::CatalogError;
 
 /// The files of `rules/`, relative to it, as written: what `rules export` writes out.
 pub const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_files.rs"));
 
-/// The same files compiled at build time: what a run loads.
-pub const COMPILED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/builtin_compiled.rs"));
+/// A rule file as built by the code `build.rs` wrote: `None` for a file the loader must read as
+/// written (of no known kind, or not fitting its type).
+pub struct Built(Option<fn() -> Box<dyn Any>>);
 
-impl Content for [u8] {
-    fn decode<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
-        compiled::from_bytes(self).ok()
+impl Content for Built {
+    fn decode<T: DeserializeOwned + 'static>(&self) -> Option<T> {
+        let value = (self.0?)();
+        value.downcast::<T>().ok().map(|value| *value)
     }
+}
+
+/// The code `build.rs` wrote, and [`BUILT`](generated::BUILT): each file of `rules/` with the
+/// function that builds it.
+#[allow(clippy::all, clippy::pedantic)]
+mod generated {
+    use super::Built;
+    use crate::catalog::*;
+
+    fn s(text: &str) -> String {
+        text.to_owned()
+    }
+
+    const fn t(text: &'static str) -> Text {
+        std::borrow::Cow::Borrowed(text)
+    }
+
+    fn map<V>(pairs: Vec<(String, V)>) -> Map<String, V> {
+        pairs.into_iter().collect()
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/builtin_catalog.rs"));
 }
 
 /// The parts of the built-in catalog a command reads. Reading costs in proportion to the files
@@ -29,8 +59,10 @@ impl Content for [u8] {
 /// rules, questions or targets: the lists of the files not read stay empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Parts {
-    /// Every file: what `advise` needs.
+    /// Every file: what `scan`, `findings` and `migrate` need.
     All,
+    /// Every file but scan's findings: what `advise` needs.
+    Advice,
     /// Everything but the rules, scan's findings and the placeholders: the questionnaire, its
     /// targets and the models.
     NoRules,
@@ -40,10 +72,14 @@ pub enum Parts {
 }
 
 impl Parts {
+    /// How many choices there are, for a table with a slot per choice: `Models` is the last.
+    pub const COUNT: usize = Parts::Models as usize + 1;
+
     /// Whether the file `rel` of the rules folder is read.
     pub fn wants(self, rel: &str) -> bool {
         match self {
             Parts::All => true,
+            Parts::Advice => rel != FINDINGS_FILE,
             Parts::NoRules => !matches!(rel, RULES_FILE | FINDINGS_FILE | PLACEHOLDERS_FILE),
             Parts::Models => !matches!(
                 rel,
@@ -58,7 +94,7 @@ pub fn load() -> Result<Catalog, CatalogError> {
     load_parts(Parts::All)
 }
 
-/// Loads the built-in catalog from its compiled form, only the files `parts` names. Should that
+/// Builds the built-in catalog, only the files `parts` names. Should that
 /// fail (only a broken `rules/` folder can make it fail, and the test suite would say so), the
 /// files as written are loaded instead, so the problems are reported at their YAML lines and
 /// columns.
@@ -67,14 +103,14 @@ pub fn load() -> Result<Catalog, CatalogError> {
 /// does not name, so that every test run checks the catalog and sees what a release run sees.
 pub fn load_parts(parts: Parts) -> Result<Catalog, CatalogError> {
     if cfg!(debug_assertions) {
-        let catalog = match read_compiled(Parts::All) {
+        let catalog = match read_built(Parts::All) {
             Some(parsed) => validated(Origin::BuiltIn, parsed).map_or_else(load_as_written, Ok),
             None => load_as_written(),
         }?;
         return Ok(leave_out(catalog, parts));
     }
-    match read_compiled(parts) {
-        Some(parsed) => Ok(assemble(Origin::BuiltIn, parsed)),
+    match build(parts) {
+        Some(files) => Ok(files.assemble(Origin::BuiltIn)),
         None => load_as_written().map(|catalog| leave_out(catalog, parts)),
     }
 }
@@ -90,13 +126,57 @@ fn leave_out(mut catalog: Catalog, parts: Parts) -> Catalog {
     if !parts.wants(TARGETS_FILE) {
         catalog.targets = Vec::new();
     }
+    if !parts.wants(PLACEHOLDERS_FILE) {
+        catalog.placeholders = Vec::new();
+    }
+    if !parts.wants(FINDINGS_FILE) {
+        catalog.findings = Vec::new();
+    }
     catalog
 }
 
-fn read_compiled(parts: Parts) -> Option<super::load::Parsed> {
+/// Builds the files `parts` names straight into their values: what a release run does. `None`
+/// when a file the catalog needs is missing or not built by code.
+fn build(parts: Parts) -> Option<Files> {
+    let mut catalog = None;
+    let mut files = Files {
+        catalog: super::CatalogFile {
+            as_of: String::new(),
+            tie_break: Vec::new(),
+            rows: Vec::new(),
+        },
+        sources: Vec::new(),
+        models: Vec::new(),
+        targets: Vec::new(),
+        questions: Vec::new(),
+        rules: Vec::new(),
+        placeholders: Vec::new(),
+        findings: Vec::new(),
+    };
+    // `build.rs` lists the model files by name, the order the catalog keeps them in.
+    for (rel, built) in generated::BUILT.iter().filter(|(rel, _)| parts.wants(rel)) {
+        match *rel {
+            CATALOG_FILE => catalog = Some(built.decode::<super::CatalogFile>()?),
+            SOURCES_FILE => files.sources = built.decode::<super::SourcesFile>()?.sources,
+            TARGETS_FILE => files.targets = built.decode::<super::TargetsFile>()?.targets,
+            QUESTIONS_FILE => files.questions = built.decode::<super::QuestionsFile>()?.questions,
+            RULES_FILE => files.rules = built.decode::<super::RulesFile>()?.rules,
+            PLACEHOLDERS_FILE => {
+                files.placeholders = built.decode::<super::PlaceholdersFile>()?.placeholders;
+            }
+            FINDINGS_FILE => files.findings = built.decode::<super::FindingsFile>()?.findings,
+            rel if is_model_file(rel) => files.models.push(built.decode::<super::Model>()?),
+            _ => {}
+        }
+    }
+    files.catalog = catalog?;
+    (!files.models.is_empty()).then_some(files)
+}
+
+fn read_built(parts: Parts) -> Option<super::load::Parsed> {
     read_whole(
         "rules",
-        COMPILED.iter().map(|(rel, bytes)| (*rel, *bytes)),
+        generated::BUILT.iter().map(|(rel, built)| (*rel, built)),
         |rel| parts.wants(rel),
     )
 }
@@ -113,63 +193,59 @@ pub fn load_as_written() -> Result<Catalog, CatalogError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::load::assemble;
     use super::*;
 
     /// The test that fails when the built-in catalog is invalid: the files as written go through
-    /// the full loader, and the compiled form must read back to the very same catalog.
+    /// the full loader, and the code built from them must construct the very same catalog.
     #[test]
-    fn the_compiled_catalog_is_the_valid_one_written_in_rules() {
+    fn the_built_catalog_is_the_valid_one_written_in_rules() {
         let written = load_as_written().unwrap_or_else(|err| {
             let lines: Vec<String> = err.diagnostics.iter().map(|d| d.to_string()).collect();
             panic!("{err}:\n{}", lines.join("\n"))
         });
-        let compiled = assemble(
+        let built = assemble(
             Origin::BuiltIn,
-            read_compiled(Parts::All).expect("the compiled catalog reads"),
+            read_built(Parts::All).expect("the built catalog is whole"),
         );
-        assert_eq!(format!("{compiled:?}"), format!("{written:?}"));
+        assert_eq!(format!("{built:?}"), format!("{written:?}"));
     }
 
+    /// What a release run builds is what the loader assembles from the same files, for every
+    /// choice of parts.
     #[test]
-    fn every_file_is_compiled() {
+    fn the_direct_build_is_the_assembled_one() {
+        for parts in [Parts::All, Parts::Advice, Parts::NoRules, Parts::Models] {
+            let direct = build(parts)
+                .expect("the catalog builds")
+                .assemble(Origin::BuiltIn);
+            let assembled = assemble(Origin::BuiltIn, read_built(parts).expect("reads"));
+            assert_eq!(format!("{direct:?}"), format!("{assembled:?}"), "{parts:?}");
+        }
+    }
+
+    /// Every file of `rules/` is embedded, and every file of a known kind is built by code (none
+    /// is left to the loader at run time).
+    #[test]
+    fn every_file_is_built() {
         let written: Vec<&str> = FILES.iter().map(|(rel, _)| *rel).collect();
-        let compiled: Vec<&str> = COMPILED.iter().map(|(rel, _)| *rel).collect();
-        assert_eq!(written, compiled);
+        let built: Vec<&str> = generated::BUILT.iter().map(|(rel, _)| *rel).collect();
+        assert_eq!(written, built);
+        for (rel, built) in generated::BUILT {
+            assert!(built.0.is_some(), "{rel} is not built by code");
+        }
     }
 
-    /// The compiled form reads back every kind of value the YAML can hold, through serde.
+    /// A file asked for as another kind is not built: the loader then reads the files as
+    /// written, and reports.
     #[test]
-    fn values_read_back_as_written() {
-        let value = serde_json::json!({
-            "null": null, "yes": true, "no": false, "small": 7, "negative": -3,
-            "large": u64::MAX, "float": 1.5, "text": "a \"quoted\" é", "empty": "",
-            "list": [1, "two", [3], {"four": 4}], "map": {}, "seq": []
-        });
-        let bytes = compiled::encode(&value);
-        let back: serde_json::Value = compiled::from_bytes(&bytes).expect("reads");
-        assert_eq!(back, value);
-        assert!(compiled::from_bytes::<serde_json::Value>(&bytes[..bytes.len() - 1]).is_err());
-    }
-
-    #[test]
-    fn enums_read_from_names_and_one_entry_mappings() {
-        #[derive(serde::Deserialize, Debug, PartialEq)]
-        #[serde(rename_all = "lowercase")]
-        enum Shape {
-            Dot,
-            Line(u64),
-            Box { w: u64 },
-        }
-        for (value, expected) in [
-            (serde_json::json!("dot"), Shape::Dot),
-            (serde_json::json!({"line": 3}), Shape::Line(3)),
-            (serde_json::json!({"box": {"w": 2}}), Shape::Box { w: 2 }),
-        ] {
-            let bytes = compiled::encode(&value);
-            assert_eq!(
-                compiled::from_bytes::<Shape>(&bytes).expect("reads"),
-                expected
-            );
-        }
+    fn a_file_asked_for_as_another_kind_is_none() {
+        let (_, catalog_file) = generated::BUILT
+            .iter()
+            .find(|(rel, _)| *rel == super::super::names::CATALOG_FILE)
+            .expect("catalog.yaml is built");
+        assert!(catalog_file.decode::<super::super::RulesFile>().is_none());
+        assert!(catalog_file.decode::<super::super::CatalogFile>().is_some());
+        assert!(Built(None).decode::<super::super::CatalogFile>().is_none());
     }
 }

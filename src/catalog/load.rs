@@ -138,13 +138,13 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
 }
 
 /// A file's content that deserializes whole into any of the catalog's types: rule-file text
-/// (JSON or YAML), or the built-in catalog's compiled form.
+/// (JSON or YAML), or a file of the built-in catalog as built by code.
 pub(crate) trait Content {
-    fn decode<T: DeserializeOwned>(&self) -> Option<T>;
+    fn decode<T: DeserializeOwned + 'static>(&self) -> Option<T>;
 }
 
 impl Content for str {
-    fn decode<T: DeserializeOwned>(&self) -> Option<T> {
+    fn decode<T: DeserializeOwned + 'static>(&self) -> Option<T> {
         crate::yaml::from_str_fast(self)
     }
 }
@@ -217,7 +217,7 @@ pub(crate) fn validated(origin: Origin, parsed: Parsed) -> Option<Catalog> {
 
 /// A file made of one list under one key (`sources`, `targets`, `questions`, `rules`), and where
 /// its entries go in [`Parsed`].
-trait ListFile: DeserializeOwned {
+trait ListFile: DeserializeOwned + 'static {
     type Item: DeserializeOwned;
     const KEY: &'static str;
     fn into_items(self) -> Vec<Self::Item>;
@@ -394,31 +394,59 @@ fn parse_thorough(
 
 /// The catalog from validated parts.
 pub(crate) fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
+    fn values<T>(list: Vec<Located<T>>) -> Vec<T> {
+        list.into_iter().map(|l| l.value).collect()
+    }
     let catalog = parsed
         .catalog
         .expect("a valid catalog has catalog.yaml")
         .value;
-    Catalog {
-        origin,
-        as_of: catalog.as_of,
-        tie_break: catalog.tie_break,
-        rows: catalog.rows,
-        source_index: parsed
-            .sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.value.id.clone(), i))
-            .collect(),
-        question_index: index(parsed.questions.iter().map(|q| q.value.id.as_str())),
-        target_index: index(parsed.targets.iter().map(|t| t.value.id.as_str())),
-        model_index: index(parsed.models.iter().map(|m| m.value.id.as_str())),
-        sources: parsed.sources.into_iter().map(|s| s.value).collect(),
-        models: parsed.models.into_iter().map(|m| m.value).collect(),
-        targets: parsed.targets.into_iter().map(|t| t.value).collect(),
-        questions: parsed.questions.into_iter().map(|q| q.value).collect(),
-        rules: parsed.rules.into_iter().map(|r| r.value).collect(),
-        placeholders: parsed.placeholders.into_iter().map(|p| p.value).collect(),
-        findings: parsed.findings.into_iter().map(|f| f.value).collect(),
+    Files {
+        catalog,
+        sources: values(parsed.sources),
+        models: values(parsed.models),
+        targets: values(parsed.targets),
+        questions: values(parsed.questions),
+        rules: values(parsed.rules),
+        placeholders: values(parsed.placeholders),
+        findings: values(parsed.findings),
+    }
+    .assemble(origin)
+}
+
+/// The values of a catalog's files, with nothing of where they were read: what the built-in
+/// catalog's code builds, and what [`assemble`] takes out of [`Parsed`].
+pub(crate) struct Files {
+    pub catalog: CatalogFile,
+    pub sources: Vec<Source>,
+    /// In file-name order.
+    pub models: Vec<Model>,
+    pub targets: Vec<Target>,
+    pub questions: Vec<Question>,
+    pub rules: Vec<Rule>,
+    pub placeholders: Vec<Placeholder>,
+    pub findings: Vec<FindingMeta>,
+}
+
+impl Files {
+    pub(crate) fn assemble(self, origin: Origin) -> Catalog {
+        Catalog {
+            origin,
+            as_of: self.catalog.as_of,
+            tie_break: self.catalog.tie_break,
+            rows: self.catalog.rows,
+            source_index: index(self.sources.iter().map(|s| s.id.as_str())),
+            question_index: index(self.questions.iter().map(|q| q.id.as_str())),
+            target_index: index(self.targets.iter().map(|t| t.id.as_str())),
+            model_index: index(self.models.iter().map(|m| m.id.as_str())),
+            sources: self.sources,
+            models: self.models,
+            targets: self.targets,
+            questions: self.questions,
+            rules: self.rules,
+            placeholders: self.placeholders,
+            findings: self.findings,
+        }
     }
 }
 

@@ -24,18 +24,36 @@ pub fn for_display(catalog: &Catalog) -> Cow<'_, Catalog> {
     Cow::Owned(shown)
 }
 
-/// Replaces `text` by its display form.
-fn line(text: &mut String) {
-    if let Cow::Owned(escaped) = untrusted(text) {
-        *text = escaped;
+/// A text field of the catalog: owned, or prose borrowed from the binary.
+trait TextField {
+    /// Replaces the text by `rule`'s form of it, when that differs.
+    fn apply(&mut self, rule: for<'a> fn(&'a str) -> Cow<'a, str>);
+}
+
+impl TextField for String {
+    fn apply(&mut self, rule: for<'a> fn(&'a str) -> Cow<'a, str>) {
+        if let Cow::Owned(escaped) = rule(self) {
+            *self = escaped;
+        }
     }
 }
 
-/// Replaces `text` by its display form, keeping line feeds.
-fn lines(text: &mut String) {
-    if let Cow::Owned(escaped) = untrusted_lines(text) {
-        *text = escaped;
+impl TextField for Cow<'static, str> {
+    fn apply(&mut self, rule: for<'a> fn(&'a str) -> Cow<'a, str>) {
+        if let Cow::Owned(escaped) = rule(self) {
+            *self = Cow::Owned(escaped);
+        }
     }
+}
+
+/// Replaces `text` by its display form.
+fn line(text: &mut impl TextField) {
+    text.apply(untrusted);
+}
+
+/// Replaces `text` by its display form, keeping line feeds.
+fn lines(text: &mut impl TextField) {
+    text.apply(untrusted_lines);
 }
 
 fn fact(f: &mut Fact) {

@@ -93,7 +93,7 @@ pub fn execute(
     let Outputs { out, err } = outputs;
     match invocation {
         Invocation::Advise(options) => {
-            let catalog = load_catalog(settings, Parts::All)?;
+            let catalog = load_catalog(settings, Parts::Advice)?;
             let human = !matches!(options.format, AdviceFormat::Json | AdviceFormat::Yaml);
             let catalog = shown(&catalog, human);
             advise::run(&catalog, &options, terminal, settings.color, out, err)
@@ -187,7 +187,7 @@ fn shown(catalog: &Catalog, human: bool) -> Cow<'_, Catalog> {
 /// once per process and never freed: it lives as long as the process, and freeing its thousands
 /// of small allocations on the way out would cost more than rendering.
 fn load_catalog(settings: &Settings, parts: Parts) -> Result<Cow<'static, Catalog>, Error> {
-    static BUILT_IN: [OnceLock<Catalog>; 3] = [const { OnceLock::new() }; 3];
+    static BUILT_IN: [OnceLock<Catalog>; Parts::COUNT] = [const { OnceLock::new() }; Parts::COUNT];
     match &settings.rules {
         Some(dir) => Ok(Cow::Owned(catalog::files::load_dir(dir)?)),
         None => {

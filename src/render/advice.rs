@@ -703,10 +703,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
     s.push_str("## Context\n\n| Question | Answer |\n|---|---|\n");
     let defaulted = defaulted(advice);
     for (id, answer) in &advice.answers {
-        let prompt = catalog
-            .question(id)
-            .map(|q| q.prompt.as_str())
-            .unwrap_or(id);
+        let prompt = catalog.question(id).map(|q| &*q.prompt).unwrap_or(id);
         let shown = match (catalog.question(id), answer) {
             (Some(q), Answer::Choice(c)) => label(q, c),
             (Some(q), Answer::Choices(list)) if !list.is_empty() => list

@@ -191,7 +191,7 @@ impl<'a> Comparison<'a> {
         header.push("sources".to_owned());
         text.push_str(&csv_line(&header));
         for row in &self.rows {
-            let mut fields = vec![row.id.clone(), row.label.clone()];
+            let mut fields = vec![row.id.clone(), row.label.to_string()];
             let mut ids = Vec::new();
             for model in &self.models {
                 let fact = &model.values[&row.id];

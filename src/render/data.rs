@@ -15,8 +15,12 @@ use crate::error::{Error, output};
 
 /// Writes `value` as pretty JSON with a final newline.
 pub fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<(), Error> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| output(e.into()))?;
-    writeln!(out).map_err(output)
+    // The serializer writes a piece at a time (a quote, a key, an indent): a buffer of a known
+    // type takes each piece inline, where `dyn Write` would be a call per piece.
+    let mut buffered = std::io::BufWriter::with_capacity(16 * 1024, out);
+    serde_json::to_writer_pretty(&mut buffered, value).map_err(|e| output(e.into()))?;
+    writeln!(buffered).map_err(output)?;
+    buffered.flush().map_err(output)
 }
 
 /// Writes `value` as YAML, with the strings a YAML 1.1 reader would misread quoted.

@@ -219,7 +219,7 @@ fn resolve(catalog: &Catalog, index: &Index, raw: Vec<findings::Raw>) -> Vec<Fin
         out.push(Finding {
             id: r.id.to_owned(),
             severity: r.level.unwrap_or(meta.severity),
-            title: meta.title.clone(),
+            title: meta.title.to_string(),
             message: r.message,
             loc: r.loc,
             object: r.object,

@@ -152,7 +152,7 @@ fn compare_json() {
     assert_eq!(rows.len(), catalog.rows.len());
     for (row, expected) in rows.iter().zip(&catalog.rows) {
         assert_eq!(row["id"], expected.id.as_str());
-        assert_eq!(row["label"], expected.label.as_str());
+        assert_eq!(row["label"], &*expected.label);
         let keys: Vec<&str> = row["values"]
             .as_object()
             .unwrap()
