@@ -102,7 +102,7 @@ pub struct Document {
     pub value: Value,
     /// The tree the value was made from; read from `text` on the first diagnostic when the
     /// caller deserialized the text itself ([`Document::unparsed`]).
-    tree: OnceLock<Option<tree::Node>>,
+    tree: OnceLock<Option<tree::Node<'static>>>,
     text: String,
     /// Whether the text holds no document at all (empty, or only comments).
     empty: bool,
@@ -159,7 +159,7 @@ impl Document {
         let mut docs = tree::read_stream(text, &limits_for(text)).into_iter();
         let first = match docs.next() {
             None => None,
-            Some(Ok(doc)) => Some(doc.root),
+            Some(Ok(doc)) => Some(doc.root.into_owned()),
             Some(Err(err)) => {
                 let kind = if file.ends_with(".json") {
                     "JSON"
@@ -204,14 +204,14 @@ impl Document {
         self.empty
     }
 
-    fn tree(&self) -> Option<&tree::Node> {
+    fn tree(&self) -> Option<&tree::Node<'static>> {
         self.tree
             .get_or_init(|| {
                 tree::read_stream(&self.text, &limits_for(&self.text))
                     .into_iter()
                     .next()
                     .and_then(Result::ok)
-                    .map(|doc| doc.root)
+                    .map(|doc| doc.root.into_owned())
             })
             .as_ref()
     }
@@ -219,7 +219,10 @@ impl Document {
     /// The node at `path` and the key node of its entry when the last step is a key, or the
     /// nearest ancestor that is in the text (a missing field is reported at the mapping that
     /// lacks it).
-    fn walk(&self, path: &NodePath) -> (Option<&tree::Node>, Option<&tree::Node>) {
+    fn walk(
+        &self,
+        path: &NodePath,
+    ) -> (Option<&tree::Node<'static>>, Option<&tree::Node<'static>>) {
         let Some(mut node) = self.tree() else {
             return (None, None);
         };
@@ -313,7 +316,7 @@ impl Document {
 }
 
 /// The value of a tree node, resolved by the YAML 1.2 core schema (as `yaml_serde` resolves it).
-fn to_value(node: &tree::Node) -> Value {
+fn to_value(node: &tree::Node<'_>) -> Value {
     match &node.value {
         tree::Value::Scalar(scalar) => {
             let value = match node.to_json() {
@@ -323,13 +326,13 @@ fn to_value(node: &tree::Node) -> Value {
                     (Some(i), _, _) => Value::Number(i.into()),
                     (_, Some(u), _) => Value::Number(u.into()),
                     (_, _, Some(f)) => Value::Number(f.into()),
-                    _ => Value::String(scalar.text.clone()),
+                    _ => Value::String(scalar.text.to_string()),
                 },
                 serde_json::Value::String(_) => special_float(node).map_or_else(
-                    || Value::String(scalar.text.clone()),
+                    || Value::String(scalar.text.to_string()),
                     |f| Value::Number(f.into()),
                 ),
-                _ => Value::String(scalar.text.clone()),
+                _ => Value::String(scalar.text.to_string()),
             };
             match scalar.tag.as_deref() {
                 None | Some("!!str" | "!" | "!!int" | "!!bool" | "!!null" | "!!float") => value,
@@ -350,12 +353,12 @@ fn to_value(node: &tree::Node) -> Value {
 }
 
 /// `.inf`, `-.inf` and `.nan`, which JSON cannot hold but a YAML number can.
-fn special_float(node: &tree::Node) -> Option<f64> {
+fn special_float(node: &tree::Node<'_>) -> Option<f64> {
     let scalar = node.as_scalar()?;
     if scalar.style != tree::ScalarStyle::Plain || scalar.tag.is_some() {
         return None;
     }
-    let text = scalar.text.as_str();
+    let text: &str = &scalar.text;
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     match unsigned {
         ".inf" | ".Inf" | ".INF" if text.starts_with('-') => Some(f64::NEG_INFINITY),
@@ -398,7 +401,7 @@ pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serd
 /// by line, so a value that merely contains `key: no` inside a literal block is left alone.
 pub fn quote_plain_scalars(text: &str, quote: impl Fn(&str) -> bool) -> String {
     fn visit(
-        node: &tree::Node,
+        node: &tree::Node<'_>,
         text: &str,
         quote: &dyn Fn(&str) -> bool,
         edits: &mut Vec<(usize, usize)>,
@@ -409,7 +412,7 @@ pub fn quote_plain_scalars(text: &str, quote: impl Fn(&str) -> bool) -> String {
                 let end = start + scalar.text.len();
                 // Only a scalar written on one line, exactly as its value.
                 if scalar.style == tree::ScalarStyle::Plain
-                    && text.get(start..end) == Some(scalar.text.as_str())
+                    && text.get(start..end) == Some(&*scalar.text)
                     && node.is_string()
                     && quote(&scalar.text)
                 {

@@ -258,73 +258,160 @@ fn summary(report: &Report) -> Value {
     })
 }
 
-fn workload(report: &Report, row: &WorkloadRow) -> Value {
-    let o = report.object(row.object);
-    let mut w = json!({
-        "kind": o.kind,
-        "namespace": o.namespace,
-        "name": o.name,
-        "file": report.file(o.loc),
-        "line": o.loc.line,
-        "column": o.loc.column,
-        "mechanism": row.mechanism.as_str(),
-        "template": o.template,
-    });
-    if let Some(advice) = &row.advice {
-        let mut answers = serde_json::Map::new();
-        let mut because = serde_json::Map::new();
-        for i in &advice.inferred {
-            answers.insert(i.question.clone(), json!(i.answer));
-            because.insert(i.question.clone(), json!(i.because));
+/// A workload as `-o json` shows it; fields in output order.
+#[derive(serde::Serialize)]
+struct WorkloadItem<'a> {
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    mechanism: &'static str,
+    template: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<AdviceItem<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct AdviceItem<'a> {
+    model: &'a Option<String>,
+    inferred_answers: InferredMap<'a>,
+    inferred_from: InferredMap<'a>,
+}
+
+/// The inferred answers (or their reasons) by question, in inference order.
+struct InferredMap<'a> {
+    inferred: &'a [crate::scan::advice::Inferred],
+    reasons: bool,
+}
+
+impl serde::Serialize for InferredMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.inferred.len()))?;
+        for i in self.inferred {
+            if self.reasons {
+                map.serialize_entry(&i.question, &i.because)?;
+            } else {
+                map.serialize_entry(&i.question, &i.answer)?;
+            }
         }
-        w["advice"] = json!({
-            "model": advice.model,
-            "inferred_answers": answers,
-            "inferred_from": because,
-        });
+        map.end()
     }
-    w
 }
 
-fn identity_object(report: &Report, (i, role): &(usize, &str)) -> Value {
+fn workload<'a>(report: &'a Report, row: &'a WorkloadRow) -> WorkloadItem<'a> {
+    let o = report.object(row.object);
+    WorkloadItem {
+        kind: &o.kind,
+        namespace: &o.namespace,
+        name: &o.name,
+        file: report.file(o.loc),
+        line: o.loc.line,
+        column: o.loc.column,
+        mechanism: row.mechanism.as_str(),
+        template: o.template,
+        advice: row.advice.as_ref().map(|advice| AdviceItem {
+            model: &advice.model,
+            inferred_answers: InferredMap {
+                inferred: &advice.inferred,
+                reasons: false,
+            },
+            inferred_from: InferredMap {
+                inferred: &advice.inferred,
+                reasons: true,
+            },
+        }),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct IdentityItem<'a> {
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    file: &'a str,
+    line: u32,
+    role: &'a str,
+}
+
+fn identity_object<'a>(report: &'a Report, (i, role): &'a (usize, &str)) -> IdentityItem<'a> {
     let o = report.object(*i);
-    json!({
-        "kind": o.kind,
-        "namespace": o.namespace,
-        "name": o.name,
-        "file": report.file(o.loc),
-        "line": o.loc.line,
-        "role": role,
-    })
-}
-
-fn finding(report: &Report, f: &Finding) -> Value {
-    let o = report.object(f.object);
-    let mut v = json!({
-        "id": f.id,
-        "severity": f.severity.as_str(),
-        "title": f.title,
-        "message": f.message,
-        "file": report.file(f.loc),
-        "line": f.loc.line,
-        "column": f.loc.column,
-        "object": { "kind": o.kind, "namespace": o.namespace, "name": o.name },
-        "sources": f.sources,
-    });
-    if let Some(reason) = &f.suppressed {
-        v["suppressed"] = json!({ "reason": reason });
+    IdentityItem {
+        kind: &o.kind,
+        namespace: &o.namespace,
+        name: &o.name,
+        file: report.file(o.loc),
+        line: o.loc.line,
+        role,
     }
-    v
 }
 
-fn problem(report: &Report, p: &crate::scan::manifest::Problem) -> Value {
-    json!({
-        "file": report.file(p.loc),
-        "line": p.loc.line,
-        "column": p.loc.column,
-        "kind": p.kind.as_str(),
-        "message": p.message,
-    })
+#[derive(serde::Serialize)]
+struct FindingItem<'a> {
+    id: &'a str,
+    severity: &'static str,
+    title: &'a str,
+    message: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    object: ObjectRef<'a>,
+    sources: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Suppressed<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct ObjectRef<'a> {
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct Suppressed<'a> {
+    reason: &'a str,
+}
+
+fn finding<'a>(report: &'a Report, f: &'a Finding) -> FindingItem<'a> {
+    let o = report.object(f.object);
+    FindingItem {
+        id: &f.id,
+        severity: f.severity.as_str(),
+        title: &f.title,
+        message: &f.message,
+        file: report.file(f.loc),
+        line: f.loc.line,
+        column: f.loc.column,
+        object: ObjectRef {
+            kind: &o.kind,
+            namespace: &o.namespace,
+            name: &o.name,
+        },
+        sources: &f.sources,
+        suppressed: f.suppressed.as_deref().map(|reason| Suppressed { reason }),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ProblemItem<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    kind: &'static str,
+    message: &'a str,
+}
+
+fn problem<'a>(report: &'a Report, p: &'a crate::scan::manifest::Problem) -> ProblemItem<'a> {
+    ProblemItem {
+        file: report.file(p.loc),
+        line: p.loc.line,
+        column: p.loc.column,
+        kind: p.kind.as_str(),
+        message: &p.message,
+    }
 }
 
 /// The document of `-o json` and `-o yaml`, serialized item by item: a scan of thousands of
@@ -337,7 +424,8 @@ struct Items<F>(F);
 impl<F, I> serde::Serialize for Items<F>
 where
     F: Fn() -> I,
-    I: Iterator<Item = Value>,
+    I: Iterator,
+    I::Item: serde::Serialize,
 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq((self.0)())
@@ -376,16 +464,196 @@ pub fn document(report: &Report) -> Value {
     serde_json::to_value(Document(report)).unwrap_or(Value::Null)
 }
 
+/// `-o json`: the bytes `serde_json::to_writer_pretty` gives for [`Document`], with the items of
+/// each list rendered in parallel, each by a formatter that starts at the item's depth.
 pub fn json_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
+    let r = report;
     let mut writer = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
-    serde_json::to_writer_pretty(&mut writer, &Document(report)).map_err(|e| {
-        match e.io_error_kind() {
-            Some(kind) => out_err(std::io::Error::from(kind)),
-            None => out_err(std::io::Error::other(e)),
-        }
-    })?;
-    writer.write_all(b"\n").map_err(out_err)?;
+    let w = &mut writer;
+    let mut head = b"{\n  \"schema_version\": 1,\n  \"summary\": ".to_vec();
+    nested(&mut head, &summary(r), 1).map_err(json_err)?;
+    w.write_all(&head).map_err(out_err)?;
+    w.write_all(b",\n  \"workloads\": ").map_err(out_err)?;
+    json_list(w, &r.workloads, |x| workload(r, x))?;
+    w.write_all(b",\n  \"objects\": ").map_err(out_err)?;
+    json_list(w, &r.identity_objects, |x| identity_object(r, x))?;
+    w.write_all(b",\n  \"findings\": ").map_err(out_err)?;
+    json_list(w, &r.findings, |x| finding(r, x))?;
+    w.write_all(b",\n  \"errors\": ").map_err(out_err)?;
+    json_list(w, &r.problems, |x| problem(r, x))?;
+    w.write_all(b"\n}\n").map_err(out_err)?;
     writer.flush().map_err(out_err)
+}
+
+fn json_err(e: serde_json::Error) -> Error {
+    match e.io_error_kind() {
+        Some(kind) => out_err(std::io::Error::from(kind)),
+        None => out_err(std::io::Error::other(e)),
+    }
+}
+
+/// Appends `value` as pretty JSON that starts `level` levels deep in the document.
+fn nested<T: serde::Serialize>(
+    buf: &mut Vec<u8>,
+    value: &T,
+    level: usize,
+) -> Result<(), serde_json::Error> {
+    let mut serializer = serde_json::Serializer::with_formatter(
+        buf,
+        Pretty {
+            level,
+            has_value: false,
+        },
+    );
+    value.serialize(&mut serializer)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level), starting at any level: the same bytes
+/// the whole document written by `to_writer_pretty` has at that place.
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        let mut left = self.level * 2;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            writer.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.next(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.next(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Items rendered per batch and thread: enough to keep the threads busy, few enough that the
+/// rendered text of a batch stays small beside the report.
+const JSON_BATCH: usize = 512;
+
+/// A list of the top-level document (its `[` right after the key), as `to_writer_pretty` writes
+/// it, its items rendered by as many threads as the machine has.
+fn json_list<'a, T: Sync, S: serde::Serialize>(
+    w: &mut dyn Write,
+    items: &'a [T],
+    item: impl Fn(&'a T) -> S + Sync,
+) -> Result<(), Error> {
+    if items.is_empty() {
+        return w.write_all(b"[]").map_err(out_err);
+    }
+    const SEPARATOR: &[u8] = b",\n    ";
+    let render = |chunk: &'a [T]| -> Result<Vec<u8>, serde_json::Error> {
+        let mut buf = Vec::with_capacity(chunk.len() * 1024);
+        for (n, x) in chunk.iter().enumerate() {
+            if n > 0 {
+                buf.extend_from_slice(SEPARATOR);
+            }
+            nested(&mut buf, &item(x), 2)?;
+        }
+        Ok(buf)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    w.write_all(b"[\n    ").map_err(out_err)?;
+    for (n, round) in items.chunks(JSON_BATCH * threads).enumerate() {
+        if n > 0 {
+            w.write_all(SEPARATOR).map_err(out_err)?;
+        }
+        let parts: Vec<Result<Vec<u8>, serde_json::Error>> =
+            if threads <= 1 || round.len() <= JSON_BATCH {
+                vec![render(round)]
+            } else {
+                std::thread::scope(|scope| {
+                    let mut chunks = round.chunks(round.len().div_ceil(threads));
+                    let first = chunks.next().unwrap_or_default();
+                    let others: Vec<_> = chunks.map(|c| scope.spawn(move || render(c))).collect();
+                    let mut parts = vec![render(first)];
+                    for handle in others {
+                        parts.push(handle.join().unwrap_or_else(|_| {
+                            Err(serde_json::Error::io(std::io::Error::other(
+                                "a rendering thread failed",
+                            )))
+                        }));
+                    }
+                    parts
+                })
+            };
+        for (i, part) in parts.into_iter().enumerate() {
+            if i > 0 {
+                w.write_all(SEPARATOR).map_err(out_err)?;
+            }
+            w.write_all(&part.map_err(json_err)?).map_err(out_err)?;
+        }
+    }
+    w.write_all(b"\n  ]").map_err(out_err)
 }
 
 pub fn yaml_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {

@@ -4,6 +4,8 @@
 //! SecretProviderClass, legacy IMDS calls). Questions the manifest says nothing about take their
 //! defaults, as `advise --no-input` does; `--explain` shows which answers were inferred and why.
 
+use std::borrow::Cow;
+
 use crate::advise::answers::{Answer, Origin};
 use crate::advise::{engine, interview};
 use crate::catalog::Catalog;
@@ -15,9 +17,9 @@ use super::model::*;
 /// One inferred answer and what in the manifest it comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Inferred {
-    pub question: String,
+    pub question: &'static str,
     pub answer: Answer,
-    pub because: String,
+    pub because: Cow<'static, str>,
 }
 
 #[derive(Clone, Debug)]
@@ -41,9 +43,9 @@ pub fn advise(
     };
     let inferred = infer(index, object, &w.pod, mechanism);
     // Most workloads of a cluster give the same answers: evaluate each set once.
-    let key: Vec<(String, String)> = inferred
+    let key: Vec<(&'static str, String)> = inferred
         .iter()
-        .map(|i| (i.question.clone(), i.answer.to_string()))
+        .map(|i| (i.question, i.answer.to_string()))
         .collect();
     if let Some(model) = memo.models.get(&key) {
         return Some(WorkloadAdvice {
@@ -53,10 +55,10 @@ pub fn advise(
     }
     let given: Vec<(String, Answer, Origin)> = inferred
         .iter()
-        .filter(|i| catalog.question(&i.question).is_some())
+        .filter(|i| catalog.question(i.question).is_some())
         .map(|i| {
             (
-                i.question.clone(),
+                i.question.to_owned(),
                 i.answer.clone(),
                 Origin::Flag(format!("{}={}", i.question, i.answer)),
             )
@@ -72,12 +74,16 @@ pub fn advise(
 /// The models already recommended, by inferred answers.
 #[derive(Default)]
 pub struct Memo {
-    models: std::collections::HashMap<Vec<(String, String)>, Option<String>>,
+    models: std::collections::HashMap<Vec<(&'static str, String)>, Option<String>>,
 }
 
-fn answer(question: &str, answer: Answer, because: impl Into<String>) -> Inferred {
+fn answer(
+    question: &'static str,
+    answer: Answer,
+    because: impl Into<Cow<'static, str>>,
+) -> Inferred {
     Inferred {
-        question: question.to_owned(),
+        question,
         answer,
         because: because.into(),
     }

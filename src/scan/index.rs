@@ -3,7 +3,7 @@
 //! SecretProviderClass, a namespace's labels, a pod's owner), and the classification of each
 //! workload's identity mechanism.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::model::*;
 
@@ -61,16 +61,33 @@ pub const IMDS_ENV: &[&str] = &[
     "IDENTITY_SERVER_THUMBPRINT",
 ];
 
+/// Values by namespace, then name.
+type ByName<T> = FxHashMap<String, FxHashMap<String, T>>;
+
+/// Keeps the first value given for a namespace and name.
+fn insert_first<T>(map: &mut ByName<T>, namespace: &str, name: &str, value: T) {
+    if !map.contains_key(namespace) {
+        map.insert(namespace.to_owned(), FxHashMap::default());
+    }
+    if let Some(names) = map.get_mut(namespace)
+        && !names.contains_key(name)
+    {
+        names.insert(name.to_owned(), value);
+    }
+}
+
 pub struct Index {
     /// Input names, by [`Loc::file`].
     pub files: Vec<String>,
     pub objects: Vec<Object>,
     /// `--complete`: the input is a whole cluster, so a missing object is missing.
     pub complete: bool,
-    service_accounts: FxHashMap<(String, String), usize>,
-    secret_provider_classes: FxHashMap<(String, String), usize>,
+    /// ServiceAccounts by namespace, then name: looked up with borrowed names, per workload.
+    service_accounts: ByName<usize>,
+    secret_provider_classes: ByName<usize>,
     namespaces: FxHashMap<String, usize>,
-    keys: FxHashSet<(String, String, String)>,
+    /// Workloads' names by kind, then namespace.
+    keys: FxHashMap<String, ByName<()>>,
     /// Parsed objects (not from templates) by kind, in input order: the detectors look up the
     /// few NetworkPolicies or bindings once per workload.
     by_kind: FxHashMap<String, Vec<usize>>,
@@ -87,18 +104,22 @@ impl Index {
             service_accounts: FxHashMap::default(),
             secret_provider_classes: FxHashMap::default(),
             namespaces: FxHashMap::default(),
-            keys: FxHashSet::default(),
+            keys: FxHashMap::default(),
             by_kind: FxHashMap::default(),
             client_ids: FxHashMap::default(),
         };
         for (i, o) in index.objects.iter().enumerate() {
             if !o.template {
-                index.by_kind.entry(o.kind.clone()).or_default().push(i);
+                match index.by_kind.get_mut(&o.kind) {
+                    Some(list) => list.push(i),
+                    None => {
+                        index.by_kind.insert(o.kind.clone(), vec![i]);
+                    }
+                }
             }
-            let key = (o.namespace.clone(), o.name.clone());
             match o.kind.as_str() {
                 "ServiceAccount" if !o.template => {
-                    index.service_accounts.entry(key).or_insert(i);
+                    insert_first(&mut index.service_accounts, &o.namespace, &o.name, i);
                     if let Some(c) = lookup(&o.meta.annotations, WI_CLIENT_ID) {
                         *index
                             .client_ids
@@ -107,7 +128,7 @@ impl Index {
                     }
                 }
                 "SecretProviderClass" if !o.template => {
-                    index.secret_provider_classes.entry(key).or_insert(i);
+                    insert_first(&mut index.secret_provider_classes, &o.namespace, &o.name, i);
                 }
                 "Namespace" => {
                     index.namespaces.entry(o.name.clone()).or_insert(i);
@@ -115,9 +136,12 @@ impl Index {
                 _ => {}
             }
             if is_workload_kind(&o.kind) {
-                index
-                    .keys
-                    .insert((o.kind.clone(), o.namespace.clone(), o.name.clone()));
+                if !index.keys.contains_key(&o.kind) {
+                    index.keys.insert(o.kind.clone(), ByName::default());
+                }
+                if let Some(names) = index.keys.get_mut(&o.kind) {
+                    insert_first(names, &o.namespace, &o.name, ());
+                }
             }
         }
         index
@@ -150,7 +174,8 @@ impl Index {
 
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&Object> {
         self.service_accounts
-            .get(&(namespace.to_owned(), name.to_owned()))
+            .get(namespace)
+            .and_then(|names| names.get(name))
             .map(|i| &self.objects[*i])
     }
 
@@ -167,14 +192,16 @@ impl Index {
 
     pub fn secret_provider_class(&self, namespace: &str, name: &str) -> Option<&Object> {
         self.secret_provider_classes
-            .get(&(namespace.to_owned(), name.to_owned()))
+            .get(namespace)
+            .and_then(|names| names.get(name))
             .map(|i| &self.objects[*i])
     }
 
     /// The position of a SecretProviderClass in [`Index::objects`].
     pub fn secret_provider_class_at(&self, namespace: &str, name: &str) -> Option<usize> {
         self.secret_provider_classes
-            .get(&(namespace.to_owned(), name.to_owned()))
+            .get(namespace)
+            .and_then(|names| names.get(name))
             .copied()
     }
 
@@ -195,7 +222,9 @@ impl Index {
     pub fn owned_by_input(&self, object: &Object) -> bool {
         object.meta.owners.iter().any(|(kind, name)| {
             self.keys
-                .contains(&(kind.clone(), object.namespace.clone(), name.clone()))
+                .get(kind)
+                .and_then(|by_namespace| by_namespace.get(&object.namespace))
+                .is_some_and(|names| names.contains_key(name))
         })
     }
 

@@ -44,19 +44,30 @@ fn is_manifest_name(path: &Path) -> bool {
 /// folders walked, `-` as stdin (once).
 pub fn discover(paths: &[PathBuf], no_ignore: bool) -> (Vec<Source>, Vec<WalkProblem>) {
     let mut sources = Vec::new();
+    let problems = discover_each(paths, no_ignore, &mut |source| sources.push(source));
+    (sources, problems)
+}
+
+/// [`discover`], giving each input to `found` as soon as it is known (in the same order), so
+/// that reading can start while folders are still walked.
+pub fn discover_each(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    found: &mut dyn FnMut(Source),
+) -> Vec<WalkProblem> {
     let mut problems = Vec::new();
     let mut stdin_seen = false;
     for path in paths {
         if path.as_os_str() == "-" {
             if !stdin_seen {
-                sources.push(Source::Stdin);
+                found(Source::Stdin);
                 stdin_seen = true;
             }
             continue;
         }
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, no_ignore, &mut sources, &mut problems),
-            Ok(_) => sources.push(Source::File(path.clone())),
+            Ok(meta) if meta.is_dir() => walk(path, no_ignore, found, &mut problems),
+            Ok(_) => found(Source::File(path.clone())),
             Err(e) => problems.push(WalkProblem {
                 path: path.display().to_string(),
                 message: if e.kind() == io::ErrorKind::NotFound {
@@ -67,10 +78,15 @@ pub fn discover(paths: &[PathBuf], no_ignore: bool) -> (Vec<Source>, Vec<WalkPro
             }),
         }
     }
-    (sources, problems)
+    problems
 }
 
-fn walk(root: &Path, no_ignore: bool, sources: &mut Vec<Source>, problems: &mut Vec<WalkProblem>) {
+fn walk(
+    root: &Path,
+    no_ignore: bool,
+    found: &mut dyn FnMut(Source),
+    problems: &mut Vec<WalkProblem>,
+) {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -88,7 +104,7 @@ fn walk(root: &Path, no_ignore: bool, sources: &mut Vec<Source>, problems: &mut 
             Ok(entry) => {
                 if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_name(entry.path())
                 {
-                    sources.push(Source::File(entry.into_path()));
+                    found(Source::File(entry.into_path()));
                 }
             }
             Err(err) => problems.push(WalkProblem {
@@ -108,7 +124,13 @@ pub fn read(source: &Source) -> Result<String, String> {
             .take(MAX_INPUT_BYTES + 1)
             .read_to_end(&mut bytes),
         Source::File(path) => match std::fs::File::open(path) {
-            Ok(file) => file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes),
+            Ok(file) => {
+                // The reported size is only a hint for the buffer: at most the limit and one
+                // byte are read, whatever it says.
+                let hint = file.metadata().map_or(0, |m| m.len()).min(MAX_INPUT_BYTES) + 1;
+                bytes.reserve_exact(usize::try_from(hint).unwrap_or(0));
+                file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err("no such file".to_owned());
             }

@@ -3,6 +3,10 @@
 //! compact facts of [`super::model`]. Problems are returned with their positions, never raised:
 //! one bad document does not hide the others, and one bad file does not stop the scan.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use crate::yaml::tree::{Limits, Node, Value, read_stream};
 
 use super::model::*;
@@ -194,7 +198,7 @@ pub(crate) fn loc(file: u32, node: &Node) -> Loc {
 
 fn text(file: u32, node: &Node) -> Option<Text> {
     node.as_scalar().map(|s| Text {
-        value: s.text.clone(),
+        value: s.text.to_string(),
         loc: loc(file, node),
     })
 }
@@ -228,11 +232,25 @@ fn relevant_word(word: &str) -> bool {
         "--allow-network-plugin-kubenet",
         "--metadata-header-required",
     ];
-    if MARKERS.iter().any(|m| word.contains(m)) {
+    // Every env value and command word of every container is tested: the searchers are built
+    // once, not per call as `str::contains` builds them.
+    static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
+        LazyLock::new(|| MARKERS.iter().map(memmem::Finder::new).collect());
+    let bytes = word.as_bytes();
+    FINDERS.iter().any(|f| f.find(bytes).is_some())
+        || contains_ignoring_case(bytes, b"login")
+        || contains_ignoring_case(bytes, b"connect-azaccount")
+}
+
+/// Whether `needle` (lowercase ASCII) occurs in `text`, ASCII letters compared in either case.
+fn contains_ignoring_case(text: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
         return true;
-    }
-    let lower = word.to_ascii_lowercase();
-    lower.contains("login") || lower.contains("connect-azaccount")
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), text).any(|i| {
+        text.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Annotations too large to keep and never read: kubectl's copy of the whole object.

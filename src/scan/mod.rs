@@ -1,11 +1,12 @@
 //! `aks-id scan`: reads manifests and cluster dumps, tells every workload's identity mechanism,
 //! reports findings from the catalog's `findings.yaml`, and advises a model per workload.
 //!
-//! The pipeline: [`input`] finds and reads the files (in parallel, bounded), [`manifest`] and
-//! [`template`] turn each text into the compact objects of [`model`], [`index`] joins them
-//! across all inputs, the [`findings`] detectors run over the index, and [`advice`] runs the
-//! advisor's engine on answers inferred per workload. The result is a [`Report`], which the
-//! renderers in `render/` print.
+//! The pipeline: [`input`] finds and reads the files (in parallel, bounded, reading as soon as
+//! the walk finds them), [`manifest`] and [`template`] turn each text into the compact objects of
+//! [`model`], [`index`] joins them across all inputs, the [`findings`] detectors run over the
+//! index, and [`advice`] runs the advisor's engine on answers inferred per workload (detectors
+//! and workloads shared out among the threads). The result is a [`Report`], which the renderers
+//! in `render/` print.
 
 pub mod advice;
 pub mod findings;
@@ -17,6 +18,7 @@ pub mod template;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::catalog::{Catalog, Severity};
@@ -42,7 +44,7 @@ pub struct Config {
     pub advice: bool,
     /// Draw a progress bar on stderr (a terminal) when the scan takes more than a second.
     pub progress: bool,
-    /// Threads for reading and parsing; 0 = the machine's parallelism.
+    /// Threads for reading, parsing and checking; 0 = the machine's parallelism.
     pub threads: usize,
 }
 
@@ -142,12 +144,12 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
     } else {
         config.paths.clone()
     };
-    let (sources, walk_problems) = input::discover(&paths, config.no_ignore);
     let namespace = if config.namespace.is_empty() {
         "default"
     } else {
         config.namespace.as_str()
     };
+    let (sources, walk_problems, scans) = read_all(&paths, namespace, config);
     let mut files: Vec<String> = sources.iter().map(Source::display).collect();
     let mut problems: Vec<Problem> = Vec::new();
     for p in walk_problems {
@@ -163,8 +165,7 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
             message: p.message,
         });
     }
-    let scans = read_all(&sources, namespace, config);
-    let mut objects = Vec::new();
+    let mut objects = Vec::with_capacity(scans.iter().map(|s| s.objects.len()).sum());
     let mut documents = 0;
     for scan in scans {
         documents += scan.documents;
@@ -174,36 +175,139 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
     problems.sort_by_key(|p| (p.loc.file, p.loc.line, p.loc.column));
     let index = Index::new(files, objects, config.complete);
 
+    let (findings, (workloads, identity_objects)) = analyse(catalog, &index, config);
+    Ok(Report {
+        index,
+        workloads,
+        identity_objects,
+        findings,
+        problems,
+        documents,
+    })
+}
+
+type Rows = (Vec<WorkloadRow>, Vec<(usize, &'static str)>);
+
+/// What one detector job found, with the job's number.
+type JobFindings = (usize, Vec<Finding>);
+
+/// A finding id's catalog metadata and source URLs.
+type Resolved<'c> = (&'c crate::catalog::FindingMeta, Vec<String>);
+
+/// A detector's findings with their catalog metadata and suppressions; findings whose id the
+/// catalog does not have are left out. A detector reports under its own id, so the metadata and
+/// the source URLs are looked up once per id, not per finding.
+fn resolve(catalog: &Catalog, index: &Index, raw: Vec<findings::Raw>) -> Vec<Finding> {
+    let mut known: Vec<(&str, Option<Resolved<'_>>)> = Vec::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for r in raw {
+        let at = match known.iter().position(|(id, _)| *id == r.id) {
+            Some(at) => at,
+            None => {
+                let meta = catalog.finding(r.id).map(|meta| {
+                    let urls = catalog.urls(&meta.sources);
+                    (meta, urls.into_iter().map(str::to_owned).collect())
+                });
+                known.push((r.id, meta));
+                known.len() - 1
+            }
+        };
+        let Some((meta, sources)) = &known[at].1 else {
+            continue;
+        };
+        let object = &index.objects[r.object];
+        out.push(Finding {
+            id: r.id.to_owned(),
+            severity: r.level.unwrap_or(meta.severity),
+            title: meta.title.to_string(),
+            message: r.message,
+            loc: r.loc,
+            object: r.object,
+            sources: sources.clone(),
+            suppressed: suppression(object, r.id),
+        });
+    }
+    out
+}
+
+/// The findings and the per-workload rows. Each detector and the rows read the index only, so
+/// they are jobs for as many threads as the machine has, taken in turn; their results are put
+/// back in detector order, as one thread would give them.
+fn analyse(catalog: &Catalog, index: &Index, config: &Config) -> (Vec<Finding>, Rows) {
     let wanted = |id: &str| {
         !config.skip.iter().any(|s| s == id)
             && (config.only.is_empty() || config.only.iter().any(|s| s == id))
     };
-    let raw = findings::detect(&index, wanted);
-    let mut resolved: Vec<Finding> = raw
-        .into_iter()
-        .filter_map(|r| {
-            let meta = catalog.finding(r.id)?;
-            let object = &index.objects[r.object];
-            Some(Finding {
-                id: r.id.to_owned(),
-                severity: r.level.unwrap_or(meta.severity),
-                title: meta.title.to_string(),
-                message: r.message,
-                loc: r.loc,
-                object: r.object,
-                sources: catalog
-                    .urls(&meta.sources)
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
-                suppressed: suppression(object, r.id),
-            })
+    let detectors: Vec<findings::Detector> = findings::DETECTORS
+        .iter()
+        .filter(|(id, _)| wanted(id))
+        .map(|(_, detector)| *detector)
+        .collect();
+    let threads = if config.threads > 0 {
+        config.threads
+    } else {
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    };
+    // Job 0 is the rows (the longest, so it starts first); job `d + 1` is detector `d`.
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut rows = None;
+        let mut found = Vec::new();
+        loop {
+            let job = next.fetch_add(1, Ordering::Relaxed);
+            if job == 0 {
+                rows = Some(workload_rows(catalog, index, config.advice));
+                continue;
+            }
+            let Some(detector) = detectors.get(job - 1) else {
+                break;
+            };
+            let mut sink = findings::Sink::new();
+            detector(index, &mut sink);
+            found.push((job, resolve(catalog, index, sink.found)));
+        }
+        (rows, found)
+    };
+    let results: Vec<(Option<Rows>, Vec<JobFindings>)> = if threads <= 1 {
+        vec![work()]
+    } else {
+        std::thread::scope(|scope| {
+            let others: Vec<_> = (1..threads.min(detectors.len() + 1))
+                .map(|_| scope.spawn(work))
+                .collect();
+            let mut results = vec![work()];
+            for handle in others {
+                results.push(
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+            }
+            results
         })
+    };
+    let mut rows = None;
+    let mut by_detector = Vec::new();
+    for (r, found) in results {
+        rows = rows.or(r);
+        by_detector.extend(found);
+    }
+    by_detector.sort_unstable_by_key(|(job, _)| *job);
+    let mut resolved: Vec<Finding> = by_detector
+        .into_iter()
+        .flat_map(|(_, found)| found)
         .collect();
     // Input order: by position, then by id for findings at one place.
     resolved.sort_by(|a, b| (a.loc, &a.id, &a.message).cmp(&(b.loc, &b.id, &b.message)));
     resolved.dedup_by(|a, b| a.loc == b.loc && a.id == b.id && a.message == b.message);
+    (
+        resolved,
+        rows.unwrap_or_else(|| workload_rows(catalog, index, config.advice)),
+    )
+}
 
+/// Every workload with its mechanism (and advice), and the identity-bearing objects.
+fn workload_rows(catalog: &Catalog, index: &Index, advice: bool) -> Rows {
     let mut workloads = Vec::new();
     let mut identity_objects = Vec::new();
     for (i, o) in index.objects.iter().enumerate() {
@@ -218,26 +322,19 @@ pub fn run(catalog: &Catalog, config: &Config) -> Result<Report, Error> {
             identity_objects.push((i, role));
         }
     }
-    if config.advice {
+    if advice {
         let mut memo = advice::Memo::default();
         for row in &mut workloads {
             row.advice = advice::advise(
                 catalog,
-                &index,
+                index,
                 &index.objects[row.object],
                 row.mechanism,
                 &mut memo,
             );
         }
     }
-    Ok(Report {
-        index,
-        workloads,
-        identity_objects,
-        findings: resolved,
-        problems,
-        documents,
-    })
+    (workloads, identity_objects)
 }
 
 /// What an identity-bearing object is, for the `objects` list.
@@ -259,8 +356,12 @@ fn identity_role(o: &Object) -> Option<&'static str> {
         }
         _ => match &o.body {
             Body::Workload(w) => {
-                let image =
-                    |needle: &str| w.pod.containers.iter().any(|c| c.image.contains(needle));
+                // Images are short: a search per image costs less than building a searcher.
+                let image = |needle: &str| {
+                    w.pod.containers.iter().any(|c| {
+                        memchr::memmem::find(c.image.as_bytes(), needle.as_bytes()).is_some()
+                    })
+                };
                 if image("aad-pod-identity/nmi") {
                     Some("pod-identity-nmi")
                 } else if image("aad-pod-identity/mic") {
@@ -289,13 +390,16 @@ pub fn suppression(object: &Object, id: &str) -> Option<String> {
         .map(|(_, reason)| reason.trim().to_owned())
 }
 
-/// Reads and parses every source, in parallel, keeping input order.
-fn read_all(sources: &[Source], namespace: &str, config: &Config) -> Vec<FileScan> {
-    let n = sources.len();
-    let mut results: Vec<Option<FileScan>> = (0..n).map(|_| None).collect();
-    let scan_one = |i: usize| -> FileScan {
+/// Finds the inputs, then reads and parses each, in parallel, keeping input order. Reading
+/// starts while folders are still being walked.
+fn read_all(
+    paths: &[PathBuf],
+    namespace: &str,
+    config: &Config,
+) -> (Vec<Source>, Vec<input::WalkProblem>, Vec<FileScan>) {
+    let scan_one = |i: usize, source: &Source| -> FileScan {
         let file = u32::try_from(i).unwrap_or(u32::MAX);
-        match input::read(&sources[i]) {
+        match input::read(source) {
             Ok(text) => manifest::read(file, &text, namespace),
             Err(message) => FileScan {
                 problems: vec![Problem {
@@ -315,45 +419,68 @@ fn read_all(sources: &[Source], namespace: &str, config: &Config) -> Vec<FileSca
         config.threads
     } else {
         std::thread::available_parallelism().map_or(1, |p| p.get())
+    };
+    if threads <= 1 {
+        let (sources, problems) = input::discover(paths, config.no_ignore);
+        let scans = sources
+            .iter()
+            .enumerate()
+            .map(|(i, source)| scan_one(i, source))
+            .collect();
+        return (sources, problems, scans);
     }
-    .min(n.max(1));
-    if threads <= 1 || n < 4 {
-        for (i, slot) in results.iter_mut().enumerate() {
-            *slot = Some(scan_one(i));
-        }
-        return results.into_iter().flatten().collect();
-    }
-    let next = AtomicUsize::new(0);
+    let (sender, receiver) = mpsc::channel::<(usize, Source)>();
+    let receiver = Mutex::new(receiver);
     let done = AtomicUsize::new(0);
-    let chunks: Vec<Vec<(usize, FileScan)>> = std::thread::scope(|scope| {
+    let (sources, problems, chunks) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
+                        let next = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((i, source)) = next else {
                             break;
-                        }
-                        mine.push((i, scan_one(i)));
+                        };
+                        mine.push((i, scan_one(i, &source)));
                         done.fetch_add(1, Ordering::Relaxed);
                     }
                     mine
                 })
             })
             .collect();
+        let mut sources: Vec<Source> = Vec::new();
+        let problems = input::discover_each(paths, config.no_ignore, &mut |source| {
+            // Should every worker be gone, the input is read after the walk (below).
+            let _ = sender.send((sources.len(), source.clone()));
+            sources.push(source);
+        });
+        drop(sender);
         if config.progress {
-            progress(&done, n, &workers);
+            progress(&done, sources.len(), &workers);
         }
-        workers
+        let chunks: Vec<Vec<(usize, FileScan)>> = workers
             .into_iter()
-            .map(|w| w.join().unwrap_or_default())
-            .collect()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        (sources, problems, chunks)
     });
+    let mut results: Vec<Option<FileScan>> = (0..sources.len()).map(|_| None).collect();
     for (i, scan) in chunks.into_iter().flatten() {
         results[i] = Some(scan);
     }
-    results.into_iter().flatten().collect()
+    let scans = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, scan)| scan.unwrap_or_else(|| scan_one(i, &sources[i])))
+        .collect();
+    (sources, problems, scans)
 }
 
 /// A progress bar on stderr, shown only once the scan has run for a second.

@@ -32,7 +32,14 @@ pub struct Entry {
 
 /// Looks up `key` in a list of entries.
 pub fn lookup<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Entry> {
-    entries.iter().find(|e| e.key == key)
+    // Every detector looks labels and annotations up, for every workload: keys of the same
+    // length and last byte are rare, so most entries are passed over without a `memcmp` call.
+    let wanted = key.as_bytes();
+    let last = wanted.last().copied();
+    entries.iter().find(|e| {
+        let k = e.key.as_bytes();
+        k.len() == wanted.len() && k.last().copied() == last && k == wanted
+    })
 }
 
 #[derive(Clone, Debug, Default)]

@@ -7,10 +7,8 @@ use super::model::*;
 
 /// The 1-based line and column of the first `{{ … }}` outside a comment, if any.
 pub fn first_expression(text: &str) -> Option<(usize, usize)> {
-    // Fast path for the common case: no template at all.
-    if !text.contains("{{") {
-        return None;
-    }
+    // Fast path for the common case: no template at all (one vectorised pass over the text).
+    memchr::memmem::find(text.as_bytes(), b"{{")?;
     for (n, line) in text.lines().enumerate() {
         let code = line.trim_start();
         if code.starts_with('#') {
@@ -106,6 +104,12 @@ pub fn line_pass(file: u32, text: &str, default_namespace: &str) -> LinePass {
         }
         pending.clear();
     };
+    // Only the markers the text holds at all are looked for line by line.
+    let markers: Vec<(memchr::memmem::Finder<'_>, &'static str)> = MARKERS
+        .iter()
+        .map(|(needle, what)| (memchr::memmem::Finder::new(needle), *what))
+        .filter(|(finder, _)| finder.find(text.as_bytes()).is_some())
+        .collect();
     for (n, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
         let line = raw.trim_end_matches('\r');
@@ -165,8 +169,8 @@ pub fn line_pass(file: u32, text: &str, default_namespace: &str) -> LinePass {
                 }
             }
         }
-        for (needle, what) in MARKERS {
-            if let Some(at) = line.find(needle) {
+        for (finder, what) in &markers {
+            if let Some(at) = finder.find(line.as_bytes()) {
                 pass.markers += 1;
                 pending.push(Marker {
                     what,

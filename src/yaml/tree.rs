@@ -32,30 +32,31 @@ pub enum ScalarStyle {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Scalar {
-    pub text: String,
+pub struct Scalar<'t> {
+    /// Borrowed from the text read when it is written there as it reads (most scalars).
+    pub text: Cow<'t, str>,
     pub style: ScalarStyle,
     /// The tag as written, with a `!!` shorthand for the YAML core tags (`!!str`, `!local`).
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Scalar(Scalar),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+pub enum Value<'t> {
+    Scalar(Scalar<'t>),
+    Seq(Vec<Node<'t>>),
+    Map(Vec<(Node<'t>, Node<'t>)>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub value: Value,
+pub struct Node<'t> {
+    pub value: Value<'t>,
     pub mark: Mark,
 }
 
 /// One document of a stream. An empty document holds a null scalar.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Document {
-    pub root: Node,
+pub struct Document<'t> {
+    pub root: Node<'t>,
     pub start: Mark,
 }
 
@@ -100,9 +101,9 @@ impl std::fmt::Display for ReadError {
     }
 }
 
-impl Scalar {
+impl Scalar<'_> {
     fn plain(&self) -> Option<&str> {
-        (self.style == ScalarStyle::Plain && self.tag.is_none()).then_some(self.text.as_str())
+        (self.style == ScalarStyle::Plain && self.tag.is_none()).then_some(&*self.text)
     }
 
     /// Whether an explicit tag makes the scalar a string (`!!str`, or the non-specific `!`).
@@ -111,9 +112,31 @@ impl Scalar {
     }
 }
 
-impl Node {
+impl<'t> Node<'t> {
+    /// The same tree owning all of its text, to keep it beyond the text it was read from.
+    pub fn into_owned(self) -> Node<'static> {
+        let value = match self.value {
+            Value::Scalar(s) => Value::Scalar(Scalar {
+                text: Cow::Owned(s.text.into_owned()),
+                style: s.style,
+                tag: s.tag,
+            }),
+            Value::Seq(items) => Value::Seq(items.into_iter().map(Node::into_owned).collect()),
+            Value::Map(entries) => Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+            ),
+        };
+        Node {
+            value,
+            mark: self.mark,
+        }
+    }
+
     /// The value of `key` in a mapping, compared with the text of scalar keys.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node<'t>> {
         self.as_map()?
             .iter()
             .find(|(k, _)| k.as_str() == Some(key))
@@ -121,25 +144,25 @@ impl Node {
     }
 
     /// The node reached by looking up each key in turn.
-    pub fn get_path(&self, keys: &[&str]) -> Option<&Node> {
+    pub fn get_path(&self, keys: &[&str]) -> Option<&Node<'t>> {
         keys.iter().try_fold(self, |node, key| node.get(key))
     }
 
-    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+    pub fn as_map(&self) -> Option<&[(Node<'t>, Node<'t>)]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
             _ => None,
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub fn as_seq(&self) -> Option<&[Node<'t>]> {
         match &self.value {
             Value::Seq(items) => Some(items),
             _ => None,
         }
     }
 
-    pub fn as_scalar(&self) -> Option<&Scalar> {
+    pub fn as_scalar(&self) -> Option<&Scalar<'t>> {
         match &self.value {
             Value::Scalar(scalar) => Some(scalar),
             _ => None,
@@ -148,7 +171,7 @@ impl Node {
 
     /// The text of any scalar, whatever it resolves to (`true`, `42` and `"x"` all have text).
     pub fn as_str(&self) -> Option<&str> {
-        self.as_scalar().map(|s| s.text.as_str())
+        self.as_scalar().map(|s| &*s.text)
     }
 
     /// An untagged plain scalar that YAML 1.2 core reads as null: empty, `~`, `null`, `Null`,
@@ -202,8 +225,8 @@ impl Node {
                 Resolved::Int(i) => J::from(i),
                 Resolved::Float(f) => serde_json::Number::from_f64(f)
                     .map(J::Number)
-                    .unwrap_or_else(|| J::String(s.text.clone())),
-                Resolved::BigInt | Resolved::Str => J::String(s.text.clone()),
+                    .unwrap_or_else(|| J::String(s.text.to_string())),
+                Resolved::BigInt | Resolved::Str => J::String(s.text.to_string()),
             },
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
@@ -225,7 +248,7 @@ impl Node {
 /// the same key text are duplicates. A collection key is never spelled out as its JSON text: keys
 /// nested in keys would be escaped again at every level, and a few hundred bytes of nested flow
 /// keys would grow into megabytes.
-fn key_text(key: &Node) -> Cow<'_, str> {
+fn key_text<'a>(key: &'a Node<'_>) -> Cow<'a, str> {
     match &key.value {
         Value::Scalar(s) => Cow::Borrowed(&s.text),
         Value::Seq(_) => Cow::Owned(format!(
@@ -337,11 +360,11 @@ enum Resolved {
 }
 
 /// YAML 1.2 core schema resolution of a scalar.
-fn resolve(s: &Scalar) -> Resolved {
+fn resolve(s: &Scalar<'_>) -> Resolved {
     if s.tagged_string() {
         return Resolved::Str;
     }
-    let Some(text) = (s.style == ScalarStyle::Plain).then_some(s.text.as_str()) else {
+    let Some(text) = (s.style == ScalarStyle::Plain).then_some(&*s.text) else {
         return Resolved::Str;
     };
     // Other tags (`!!int`, `!custom`) do not change how a plain scalar reads here.
@@ -366,7 +389,7 @@ fn resolve(s: &Scalar) -> Resolved {
 /// item); a duplicate key or an exceeded limit fails only its own document and reading goes on
 /// with the next document. A leading BOM is skipped; CRLF is fine. A text with no document at all
 /// (empty, or only comments) gives no item.
-pub fn read_stream(text: &str, limits: &Limits) -> Vec<Result<Document, ReadError>> {
+pub fn read_stream<'t>(text: &'t str, limits: &Limits) -> Vec<Result<Document<'t>, ReadError>> {
     let (body, skipped) = match text.strip_prefix('\u{FEFF}') {
         Some(rest) => (rest, '\u{FEFF}'.len_utf8()),
         None => (text, 0),
@@ -379,7 +402,10 @@ pub fn read_stream(text: &str, limits: &Limits) -> Vec<Result<Document, ReadErro
 
 /// [`read_stream`] by the general event parser alone, for benchmarks and tests.
 #[doc(hidden)]
-pub fn read_stream_by_events(text: &str, limits: &Limits) -> Vec<Result<Document, ReadError>> {
+pub fn read_stream_by_events<'t>(
+    text: &'t str,
+    limits: &Limits,
+) -> Vec<Result<Document<'t>, ReadError>> {
     match text.strip_prefix('\u{FEFF}') {
         Some(rest) => read_events(rest, '\u{FEFF}'.len_utf8(), limits),
         None => read_events(text, 0, limits),
@@ -397,7 +423,11 @@ pub fn reads_directly(text: &str, limits: &Limits) -> bool {
 }
 
 /// [`read_stream`] by the general event parser: all of YAML, and every error message.
-fn read_events(body: &str, skipped: usize, limits: &Limits) -> Vec<Result<Document, ReadError>> {
+fn read_events<'t>(
+    body: &'t str,
+    skipped: usize,
+    limits: &Limits,
+) -> Vec<Result<Document<'t>, ReadError>> {
     let mut reader = StreamReader {
         marks: MarkMaker::new(body, skipped),
         limits: *limits,
@@ -487,27 +517,27 @@ fn clamp_u32(n: usize) -> u32 {
 struct StreamReader<'t> {
     marks: MarkMaker<'t>,
     limits: Limits,
-    out: Vec<Result<Document, ReadError>>,
-    doc: Option<DocBuilder>,
+    out: Vec<Result<Document<'t>, ReadError>>,
+    doc: Option<DocBuilder<'t>>,
 }
 
 /// An anchored node kept for its aliases, with its size and height for the limits.
-struct Anchored {
-    node: Node,
+struct Anchored<'t> {
+    node: Node<'t>,
     nodes: usize,
     height: usize,
 }
 
-enum Open {
-    Seq(Vec<Node>),
+enum Open<'t> {
+    Seq(Vec<Node<'t>>),
     Map {
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
+        entries: Vec<(Node<'t>, Node<'t>)>,
+        key: Option<Node<'t>>,
     },
 }
 
-struct Frame {
-    open: Open,
+struct Frame<'t> {
+    open: Open<'t>,
     mark: Mark,
     anchor: usize,
     /// Nodes counted before this collection started: its own size is the difference.
@@ -516,19 +546,19 @@ struct Frame {
     child_height: usize,
 }
 
-struct DocBuilder {
+struct DocBuilder<'t> {
     start: Mark,
-    stack: Vec<Frame>,
-    anchors: Vec<Option<Anchored>>,
+    stack: Vec<Frame<'t>>,
+    anchors: Vec<Option<Anchored<'t>>>,
     nodes: usize,
-    root: Option<Node>,
+    root: Option<Node<'t>>,
     /// The first rule the document broke; the rest of its events are skipped.
     failed: Option<ReadError>,
 }
 
-impl StreamReader<'_> {
+impl<'t> StreamReader<'t> {
     /// Handles one event; `true` at the end of the stream.
-    fn event(&mut self, event: Event<'_>, span: Span) -> bool {
+    fn event(&mut self, event: Event<'t>, span: Span) -> bool {
         match event {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => return true,
@@ -619,14 +649,14 @@ fn tag_text(tag: &saphyr_parser::Tag) -> String {
     }
 }
 
-impl DocBuilder {
-    fn finish(self) -> Result<Document, ReadError> {
+impl<'t> DocBuilder<'t> {
+    fn finish(self) -> Result<Document<'t>, ReadError> {
         if let Some(err) = self.failed {
             return Err(err);
         }
-        let root = self.root.unwrap_or_else(|| Node {
+        let root = self.root.unwrap_or(Node {
             value: Value::Scalar(Scalar {
-                text: String::new(),
+                text: Cow::Borrowed(""),
                 style: ScalarStyle::Plain,
                 tag: None,
             }),
@@ -661,7 +691,7 @@ impl DocBuilder {
 
     fn node_event(
         &mut self,
-        event: Event<'_>,
+        event: Event<'t>,
         mark: Mark,
         limits: &Limits,
     ) -> Result<(), ReadError> {
@@ -670,9 +700,9 @@ impl DocBuilder {
                 self.count(1, mark, limits)?;
                 let node = Node {
                     value: Value::Scalar(Scalar {
-                        text: text.into_owned(),
+                        text,
                         style: style_of(style),
-                        tag: tag.map(|t| tag_text(&t)),
+                        tag: tag.map(|t| tag_text(&t).into_boxed_str()),
                     }),
                     mark,
                 };
@@ -748,7 +778,7 @@ impl DocBuilder {
         }
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node, nodes: usize, height: usize) {
+    fn remember(&mut self, anchor: usize, node: &Node<'t>, nodes: usize, height: usize) {
         if self.anchors.len() <= anchor {
             self.anchors.resize_with(anchor + 1, || None);
         }
@@ -760,7 +790,7 @@ impl DocBuilder {
     }
 
     /// Puts a finished node into the collection that holds it (or makes it the root).
-    fn attach(&mut self, node: Node, height: usize) -> Result<(), ReadError> {
+    fn attach(&mut self, node: Node<'t>, height: usize) -> Result<(), ReadError> {
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
@@ -778,7 +808,7 @@ impl DocBuilder {
 }
 
 /// The index of the first entry whose key repeats an earlier key of the mapping.
-fn first_duplicate(entries: &[(Node, Node)]) -> Option<usize> {
+fn first_duplicate(entries: &[(Node<'_>, Node<'_>)]) -> Option<usize> {
     if entries.len() <= 16 {
         (1..entries.len()).find(|&i| {
             let k = key_text(&entries[i].0);
@@ -792,7 +822,10 @@ fn first_duplicate(entries: &[(Node, Node)]) -> Option<usize> {
 
 /// Fails at the first key of `entries` that repeats an earlier one. `outer` (the collections
 /// that hold the mapping) names the mapping in the message.
-fn check_duplicates(entries: &[(Node, Node)], outer: &[Frame]) -> Result<(), ReadError> {
+fn check_duplicates(
+    entries: &[(Node<'_>, Node<'_>)],
+    outer: &[Frame<'_>],
+) -> Result<(), ReadError> {
     let Some(i) = first_duplicate(entries) else {
         return Ok(());
     };
@@ -832,11 +865,11 @@ fn check_duplicates(entries: &[(Node, Node)], outer: &[Frame]) -> Result<(), Rea
 mod tests {
     use super::*;
 
-    fn docs(text: &str) -> Vec<Result<Document, ReadError>> {
+    fn docs(text: &str) -> Vec<Result<Document<'_>, ReadError>> {
         read_stream(text, &Limits::DEFAULT)
     }
 
-    fn one(text: &str) -> Node {
+    fn one(text: &str) -> Node<'_> {
         let mut all = docs(text);
         assert_eq!(all.len(), 1, "{all:?}");
         all.remove(0).unwrap().root
@@ -1101,7 +1134,8 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_before_it_is_built() {
-        let all = docs(&format!("a: é\nb: {}", "[".repeat(100_000)));
+        let text = format!("a: é\nb: {}", "[".repeat(100_000));
+        let all = docs(&text);
         assert_eq!(all.len(), 1);
         let err = all[0].as_ref().unwrap_err();
         assert!(err.message.starts_with("nesting deeper than"), "{err:?}");

@@ -379,3 +379,51 @@ fn each_workload_gets_its_mechanism_and_webhooks_crds_and_policies_are_not_workl
         ]
     );
 }
+
+#[test]
+fn json_output_is_exactly_serde_json_pretty_output_in_input_order() {
+    // More workloads and findings than one rendering batch, so that the items are rendered in
+    // parallel pieces; the text must still be what serde_json's pretty printer writes.
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..700 {
+        let labels = if i % 2 == 0 {
+            "      labels:\n        azure.workload.identity/use: \"true\"\n"
+        } else {
+            "      labels:\n        aadpodidbinding: \"legacy\"\n"
+        };
+        let skip = if i % 7 == 0 {
+            "  annotations:\n    aks-id/skip: \"pi-workload-uses-pod-identity: migrating; wi-serviceaccount-not-found: elsewhere\"\n"
+        } else {
+            ""
+        };
+        std::fs::write(
+            dir.path().join(format!("w{i:04}.yaml")),
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"app-{i}\\u00e9\\t\"\n  namespace: team{}\n{skip}spec:\n  template:\n    metadata:\n{labels}    spec:\n      serviceAccountName: sa{i}\n      nodeSelector:\n        kubernetes.io/os: linux\n      containers:\n      - name: c\n        image: a\n",
+                i % 5
+            ),
+        )
+        .expect("write");
+    }
+    std::fs::write(dir.path().join("x-broken.yaml"), "kind: Pod\nmetadata: [\n").expect("write");
+    let out = run_cmd(
+        crate::support::aks_id()
+            .args(["scan", ".", "-o", "json"])
+            .current_dir(dir.path()),
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(json["workloads"].as_array().map(Vec::len), Some(700));
+    assert!(json["findings"].as_array().map_or(0, Vec::len) > 700);
+    assert_eq!(json["objects"], serde_json::json!([]));
+    assert!(json["summary"]["findings"]["suppressed"].as_u64() > Some(0));
+    assert!(json["workloads"][0]["advice"]["inferred_answers"].is_object());
+    let pretty = serde_json::to_string_pretty(&json).expect("serializes") + "\n";
+    assert!(
+        out.stdout == pretty,
+        "the JSON text is not serde_json's pretty layout"
+    );
+    assert_eq!(
+        json["workloads"][1]["name"], "app-1\u{e9}\t",
+        "input order, escapes read back"
+    );
+}

@@ -114,17 +114,6 @@ pub const DETECTORS: &[(&str, Detector)] = &[
     ),
 ];
 
-/// Runs the detectors whose id `wanted` accepts, each over the whole index.
-pub fn detect(index: &Index, wanted: impl Fn(&str) -> bool) -> Vec<Raw> {
-    let mut sink = Sink::new();
-    for (id, detector) in DETECTORS {
-        if wanted(id) {
-            detector(index, &mut sink);
-        }
-    }
-    sink.found
-}
-
 /// Workloads whose findings are reported on themselves: parsed, and not owned by another
 /// workload of the input (a ReplicaSet's Deployment, a Pod's ReplicaSet), so that a live dump
 /// reports each problem once, on the controller.
@@ -145,12 +134,11 @@ pub(crate) fn name(o: &Object) -> String {
 
 /// Whether a text is a GUID (8-4-4-4-12 hexadecimal digits).
 pub(crate) fn is_guid(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 /// A value that a template, a variable or a documentation sample left in place of the real one.

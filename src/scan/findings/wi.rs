@@ -885,26 +885,28 @@ const FIC_WARN: usize = 16;
 
 /// The ServiceAccounts `(namespace, name)` federated with one client ID, and the first object
 /// naming it.
-type Subjects = (FxHashSet<(String, String)>, usize, Loc);
+type Subjects<'a> = (FxHashSet<(&'a str, &'a str)>, usize, Loc);
 
-pub fn fic_cap_exceeded(index: &Index, sink: &mut Sink) {
+pub fn fic_cap_exceeded<'a>(index: &'a Index, sink: &mut Sink) {
     // Client ID -> distinct subjects (namespace, ServiceAccount), and the first object naming it.
-    let mut subjects: FxHashMap<String, Subjects> = FxHashMap::default();
+    let mut subjects: FxHashMap<String, Subjects<'a>> = FxHashMap::default();
     let mut order: Vec<String> = Vec::new();
-    let mut add = |client: &str, subject: (String, String), object: usize, loc: Loc| {
+    let mut add = |client: &str, subject: (&'a str, &'a str), object: usize, loc: Loc| {
         if !is_guid(client) {
             return;
         }
         let key = client.to_ascii_lowercase();
-        let entry = subjects.entry(key.clone()).or_insert_with(|| {
-            order.push(key);
-            (FxHashSet::default(), object, loc)
-        });
-        entry.0.insert(subject);
+        if !subjects.contains_key(&key) {
+            order.push(key.clone());
+            subjects.insert(key.clone(), (FxHashSet::default(), object, loc));
+        }
+        if let Some(entry) = subjects.get_mut(&key) {
+            entry.0.insert(subject);
+        }
     };
     for (i, sa) in index.of_kind("ServiceAccount") {
         if let Some(c) = lookup(&sa.meta.annotations, WI_CLIENT_ID) {
-            add(&c.value, (sa.namespace.clone(), sa.name.clone()), i, c.loc);
+            add(&c.value, (&sa.namespace, &sa.name), i, c.loc);
         }
     }
     for (_, o, w) in index.workloads() {
@@ -922,12 +924,7 @@ pub fn fic_cap_exceeded(index: &Index, sink: &mut Sink) {
             if let Body::SecretProviderClass { parameters, .. } = &index.objects[at].body
                 && let Some(c) = lookup(parameters, "clientID")
             {
-                add(
-                    &c.value,
-                    (o.namespace.clone(), Index::sa_name(&w.pod).to_owned()),
-                    at,
-                    c.loc,
-                );
+                add(&c.value, (&o.namespace, Index::sa_name(&w.pod)), at, c.loc);
             }
         }
     }

@@ -28,7 +28,7 @@ const MAX_KEY_BYTES: usize = 1024;
 
 /// Every document of `text` (the stream without its BOM; `base` is the BOM's length, added to
 /// byte offsets), or `None` when the event parser must read it.
-pub(super) fn read(text: &str, base: usize, limits: &Limits) -> Option<Vec<Document>> {
+pub(super) fn read<'t>(text: &'t str, base: usize, limits: &Limits) -> Option<Vec<Document<'t>>> {
     if !plain_bytes(text.as_bytes()) {
         return None;
     }
@@ -45,28 +45,33 @@ pub(super) fn read(text: &str, base: usize, limits: &Limits) -> Option<Vec<Docum
         depth: 0,
         max_depth: limits.max_depth.min(MAX_RECURSION),
         max_nodes: limits.max_nodes,
+        // Deep enough for a pod spec without growing.
+        pairs: Vec::with_capacity(64),
+        items: Vec::with_capacity(64),
     };
     reader.stream().ok()
 }
 
 /// No control characters but tab and line breaks, and every CR followed by LF: the event parser
-/// has its own rules for the rest. Eight bytes at a time: this runs over every byte read.
+/// has its own rules for the rest. Eight bytes at a time, without a branch per byte: this runs
+/// over every byte read.
 fn plain_bytes(s: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte that is zero (exact per byte: no carry crosses bytes).
+    let zero = |w: u64| !(((w & LOW) + LOW) | w) & HIGH;
     let mut chunks = s.chunks_exact(8);
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        // A high bit for each byte below 0x20 (bytes of 0x80 and above never count).
-        if word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0 && !chunk.iter().all(|&b| allowed(b))
-        {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // The high bit of each byte below 0x20.
+        let control = !(((w & LOW) + ONES * 0x60) | w) & HIGH;
+        let allowed = zero(w ^ (ONES * 0x09)) | zero(w ^ (ONES * 0x0A)) | zero(w ^ (ONES * 0x0D));
+        if control & !allowed != 0 || zero(w ^ (ONES * 0x7F)) != 0 {
             return false;
         }
     }
-    if !chunks.remainder().iter().all(|&b| allowed(b)) {
-        return false;
-    }
-    if memchr::memchr(0x7F, s).is_some() {
+    if !chunks.remainder().iter().all(|&b| allowed(b) && b != 0x7F) {
         return false;
     }
     memchr::memchr_iter(b'\r', s).all(|i| s.get(i + 1) == Some(&b'\n'))
@@ -128,6 +133,11 @@ struct Reader<'t> {
     depth: usize,
     max_depth: usize,
     max_nodes: usize,
+    /// Entries of the mappings being read, innermost last: each mapping takes its own off the
+    /// top into a vector of the right size, so that no vector grows entry by entry.
+    pairs: Vec<(Node<'t>, Node<'t>)>,
+    /// The same for the items of sequences.
+    items: Vec<Node<'t>>,
 }
 
 impl<'t> Reader<'t> {
@@ -201,11 +211,11 @@ impl<'t> Reader<'t> {
         Ok(())
     }
 
-    fn scalar(&mut self, text: Cow<'_, str>, style: ScalarStyle, mark: Mark) -> R<Node> {
+    fn scalar(&mut self, text: Cow<'t, str>, style: ScalarStyle, mark: Mark) -> R<Node<'t>> {
         self.count()?;
         Ok(Node {
             value: Value::Scalar(Scalar {
-                text: text.into_owned(),
+                text,
                 style,
                 tag: None,
             }),
@@ -213,7 +223,7 @@ impl<'t> Reader<'t> {
         })
     }
 
-    fn null(&mut self, mark: Mark) -> R<Node> {
+    fn null(&mut self, mark: Mark) -> R<Node<'t>> {
         self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, mark)
     }
 
@@ -308,7 +318,7 @@ impl<'t> Reader<'t> {
         }
     }
 
-    fn stream(&mut self) -> R<Vec<Document>> {
+    fn stream(&mut self) -> R<Vec<Document<'t>>> {
         let mut docs = Vec::new();
         loop {
             if self.skip_blank_lines()?.is_none() {
@@ -364,7 +374,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A node in block context starting at `pos`, inside a block node indented `parent`.
-    fn block_node(&mut self, parent: isize) -> R<Node> {
+    fn block_node(&mut self, parent: isize) -> R<Node<'t>> {
         let col = self.pos - self.line_start;
         let c = self.cur();
         match c {
@@ -460,7 +470,7 @@ impl<'t> Reader<'t> {
 
     /// A plain scalar in block context whose first line ends at `end` (stopped by `stop`); it may
     /// go on over lines indented more than `parent`.
-    fn plain_block(&mut self, parent: isize, end: usize, stop: Stop) -> R<Node> {
+    fn plain_block(&mut self, parent: isize, end: usize, stop: Stop) -> R<Node<'t>> {
         let mark = self.mark(self.pos);
         let first = &self.text[self.pos..end];
         self.pos = end;
@@ -529,17 +539,17 @@ impl<'t> Reader<'t> {
     }
 
     /// A block mapping whose keys are at column `indent`; `pos` is at its first key.
-    fn block_map(&mut self, indent: usize) -> R<Node> {
+    fn block_map(&mut self, indent: usize) -> R<Node<'t>> {
         self.enter()?;
         self.count()?;
         let mark = self.mark(self.pos);
-        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let base = self.pairs.len();
         loop {
             let key = self.block_key()?;
             // `pos` is just after the `:`.
             let colon = self.mark(self.pos - 1);
             let value = self.block_value(indent, colon)?;
-            entries.push((key, value));
+            self.pairs.push((key, value));
             match self.skip_blank_lines()? {
                 None => break,
                 Some(i) if i < indent => break,
@@ -554,9 +564,10 @@ impl<'t> Reader<'t> {
                 }
             }
         }
-        if super::first_duplicate(&entries).is_some() {
+        if super::first_duplicate(&self.pairs[base..]).is_some() {
             return Err(Unsupported);
         }
+        let entries = self.pairs.drain(base..).collect();
         self.depth -= 1;
         Ok(Node {
             value: Value::Map(entries),
@@ -565,7 +576,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A single-line key and its `:`.
-    fn block_key(&mut self) -> R<Node> {
+    fn block_key(&mut self) -> R<Node<'t>> {
         let start = self.pos;
         let line = self.line;
         let node = match self.cur() {
@@ -604,7 +615,7 @@ impl<'t> Reader<'t> {
     }
 
     /// The value after a block mapping key whose `:` is at `colon`, the keys at `indent`.
-    fn block_value(&mut self, indent: usize, colon: Mark) -> R<Node> {
+    fn block_value(&mut self, indent: usize, colon: Mark) -> R<Node<'t>> {
         let parent = indent as isize;
         while self.cur() == b' ' {
             self.pos += 1;
@@ -651,11 +662,11 @@ impl<'t> Reader<'t> {
 
     /// A block sequence whose `-` are at column `indent`; `pos` is at the first `-`. `compact`
     /// when it is a mapping value at the mapping's own indentation.
-    fn block_seq(&mut self, indent: usize, compact: bool) -> R<Node> {
+    fn block_seq(&mut self, indent: usize, compact: bool) -> R<Node<'t>> {
         self.enter()?;
         self.count()?;
         let mut mark = self.mark(self.pos);
-        let mut items = Vec::new();
+        let base = self.items.len();
         loop {
             // At a `-`.
             self.pos += 1;
@@ -663,7 +674,7 @@ impl<'t> Reader<'t> {
                 self.pos += 1;
             }
             let c = self.cur();
-            if compact && items.is_empty() {
+            if compact && self.items.len() == base {
                 // The event parser starts such a sequence at the first token after its `-`.
                 mark = self.mark(self.pos);
             }
@@ -676,7 +687,7 @@ impl<'t> Reader<'t> {
                 self.end_of_line()?;
                 match self.skip_blank_lines()? {
                     Some(i) if i > indent && self.at_marker().is_none() => {
-                        if compact && items.is_empty() {
+                        if compact && self.items.len() == base {
                             mark = self.mark(self.pos);
                         }
                         self.block_node(indent as isize)?
@@ -688,7 +699,7 @@ impl<'t> Reader<'t> {
             } else {
                 self.block_node(indent as isize)?
             };
-            items.push(item);
+            self.items.push(item);
             match self.skip_blank_lines()? {
                 None => break,
                 Some(i) if i < indent => break,
@@ -702,6 +713,7 @@ impl<'t> Reader<'t> {
                 }
             }
         }
+        let items = self.items.drain(base..).collect();
         self.depth -= 1;
         Ok(Node {
             value: Value::Seq(items),
@@ -711,7 +723,7 @@ impl<'t> Reader<'t> {
 
     /// A literal (`|`) or folded (`>`) scalar whose header is at `pos`, inside a block node
     /// indented `parent`.
-    fn block_scalar(&mut self, parent: isize) -> R<Node> {
+    fn block_scalar(&mut self, parent: isize) -> R<Node<'t>> {
         if parent < 0 {
             // A whole document that is one block scalar: rare, and the event parser starts such
             // a document at the content rather than at the header.
@@ -1036,21 +1048,22 @@ impl<'t> Reader<'t> {
     }
 
     /// A flow sequence or mapping at `pos`.
-    fn flow_collection(&mut self, parent: isize) -> R<Node> {
+    fn flow_collection(&mut self, parent: isize) -> R<Node<'t>> {
         self.enter()?;
         self.count()?;
         let mark = self.mark(self.pos);
         let open = self.cur();
         self.pos += 1;
         let value = if open == b'[' {
-            let mut items = Vec::new();
+            let base = self.items.len();
             loop {
                 self.flow_space(parent)?;
                 if self.cur() == b']' {
                     self.pos += 1;
                     break;
                 }
-                items.push(self.flow_node(parent)?);
+                let item = self.flow_node(parent)?;
+                self.items.push(item);
                 self.flow_space(parent)?;
                 match self.cur() {
                     b',' => self.pos += 1,
@@ -1061,9 +1074,9 @@ impl<'t> Reader<'t> {
                     _ => return Err(Unsupported),
                 }
             }
-            Value::Seq(items)
+            Value::Seq(self.items.drain(base..).collect())
         } else {
-            let mut entries = Vec::new();
+            let base = self.pairs.len();
             loop {
                 self.flow_space(parent)?;
                 if self.cur() == b'}' {
@@ -1085,7 +1098,7 @@ impl<'t> Reader<'t> {
                     b',' | b'}' => self.null(colon)?,
                     _ => self.flow_node(parent)?,
                 };
-                entries.push((key, value));
+                self.pairs.push((key, value));
                 self.flow_space(parent)?;
                 match self.cur() {
                     b',' => self.pos += 1,
@@ -1096,16 +1109,16 @@ impl<'t> Reader<'t> {
                     _ => return Err(Unsupported),
                 }
             }
-            if super::first_duplicate(&entries).is_some() {
+            if super::first_duplicate(&self.pairs[base..]).is_some() {
                 return Err(Unsupported);
             }
-            Value::Map(entries)
+            Value::Map(self.pairs.drain(base..).collect())
         };
         self.depth -= 1;
         Ok(Node { value, mark })
     }
 
-    fn flow_node(&mut self, parent: isize) -> R<Node> {
+    fn flow_node(&mut self, parent: isize) -> R<Node<'t>> {
         match self.cur() {
             b'[' | b'{' => self.flow_collection(parent),
             _ => self.flow_scalar(parent),
@@ -1113,7 +1126,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A quoted or single-line plain scalar in a flow collection.
-    fn flow_scalar(&mut self, parent: isize) -> R<Node> {
+    fn flow_scalar(&mut self, parent: isize) -> R<Node<'t>> {
         let c = self.cur();
         match c {
             b'"' | b'\'' => {
@@ -1165,5 +1178,41 @@ fn quote_style(quote: u8) -> ScalarStyle {
         ScalarStyle::DoubleQuoted
     } else {
         ScalarStyle::SingleQuoted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_bytes;
+
+    /// The rule `plain_bytes` checks, byte by byte.
+    fn plain_bytes_slowly(s: &[u8]) -> bool {
+        s.iter().enumerate().all(|(i, &b)| match b {
+            b'\t' | b'\n' => true,
+            b'\r' => s.get(i + 1) == Some(&b'\n'),
+            0x7F => false,
+            b => b >= 0x20,
+        })
+    }
+
+    #[test]
+    fn plain_bytes_agrees_with_the_rule_for_every_byte_at_every_place() {
+        for byte in 0..=255u8 {
+            for at in 0..20 {
+                let mut text = vec![b'a'; 20];
+                text[at] = byte;
+                assert_eq!(
+                    plain_bytes(&text),
+                    plain_bytes_slowly(&text),
+                    "byte {byte:#04x} at {at}"
+                );
+                text[(at + 1) % 20] = b'\n';
+                assert_eq!(
+                    plain_bytes(&text),
+                    plain_bytes_slowly(&text),
+                    "byte {byte:#04x} at {at}, a line break after it"
+                );
+            }
+        }
     }
 }
