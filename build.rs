@@ -128,12 +128,7 @@ fn construct_file(rel: &str, text: &str, prefix: &str) -> Option<(String, String
         names::RULES_FILE => typed::<types::RulesFile>(text, prefix),
         names::PLACEHOLDERS_FILE => typed::<placeholders::PlaceholdersFile>(text, prefix),
         names::FINDINGS_FILE => typed::<types::FindingsFile>(text, prefix),
-        rel if rel
-            .strip_prefix("models/")
-            .is_some_and(|name| name.ends_with(".yaml") && !name.contains('/')) =>
-        {
-            typed::<types::Model>(text, prefix)
-        }
+        rel if names::is_model_file(rel) => typed::<types::Model>(text, prefix),
         _ => None,
     }
 }

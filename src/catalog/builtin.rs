@@ -10,10 +10,10 @@ use std::any::Any;
 
 use serde::de::DeserializeOwned;
 
-use super::load::{Content, Files, is_model_file, read_whole, validated};
+use super::load::{Content, Files, read_whole, validated};
 use super::names::{
     CATALOG_FILE, FINDINGS_FILE, PLACEHOLDERS_FILE, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE,
-    TARGETS_FILE,
+    TARGETS_FILE, is_model_file,
 };
 use super::{Catalog, Origin, parse};
 use crate::diag::CatalogError;
@@ -139,38 +139,38 @@ fn leave_out(mut catalog: Catalog, parts: Parts) -> Catalog {
 /// when a file the catalog needs is missing or not built by code.
 fn build(parts: Parts) -> Option<Files> {
     let mut catalog = None;
-    let mut files = Files {
-        catalog: super::CatalogFile {
-            as_of: String::new(),
-            tie_break: Vec::new(),
-            rows: Vec::new(),
-        },
-        sources: Vec::new(),
-        models: Vec::new(),
-        targets: Vec::new(),
-        questions: Vec::new(),
-        rules: Vec::new(),
-        placeholders: Vec::new(),
-        findings: Vec::new(),
-    };
+    let (mut sources, mut targets, mut questions) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rules, mut placeholders, mut findings) = (Vec::new(), Vec::new(), Vec::new());
+    let mut models = Vec::new();
     // `build.rs` lists the model files by name, the order the catalog keeps them in.
     for (rel, built) in generated::BUILT.iter().filter(|(rel, _)| parts.wants(rel)) {
         match *rel {
             CATALOG_FILE => catalog = Some(built.decode::<super::CatalogFile>()?),
-            SOURCES_FILE => files.sources = built.decode::<super::SourcesFile>()?.sources,
-            TARGETS_FILE => files.targets = built.decode::<super::TargetsFile>()?.targets,
-            QUESTIONS_FILE => files.questions = built.decode::<super::QuestionsFile>()?.questions,
-            RULES_FILE => files.rules = built.decode::<super::RulesFile>()?.rules,
+            SOURCES_FILE => sources = built.decode::<super::SourcesFile>()?.sources,
+            TARGETS_FILE => targets = built.decode::<super::TargetsFile>()?.targets,
+            QUESTIONS_FILE => questions = built.decode::<super::QuestionsFile>()?.questions,
+            RULES_FILE => rules = built.decode::<super::RulesFile>()?.rules,
             PLACEHOLDERS_FILE => {
-                files.placeholders = built.decode::<super::PlaceholdersFile>()?.placeholders;
+                placeholders = built.decode::<super::PlaceholdersFile>()?.placeholders;
             }
-            FINDINGS_FILE => files.findings = built.decode::<super::FindingsFile>()?.findings,
-            rel if is_model_file(rel) => files.models.push(built.decode::<super::Model>()?),
+            FINDINGS_FILE => findings = built.decode::<super::FindingsFile>()?.findings,
+            rel if is_model_file(rel) => models.push(built.decode::<super::Model>()?),
             _ => {}
         }
     }
-    files.catalog = catalog?;
-    (!files.models.is_empty()).then_some(files)
+    if models.is_empty() {
+        return None;
+    }
+    Some(Files {
+        catalog: catalog?,
+        sources,
+        models,
+        targets,
+        questions,
+        rules,
+        placeholders,
+        findings,
+    })
 }
 
 fn read_built(parts: Parts) -> Option<super::load::Parsed> {

@@ -18,7 +18,7 @@ const MAX_BAD_ENTRIES: usize = 20;
 
 pub use super::names::{
     CATALOG_FILE, FINDINGS_FILE, MODELS_DIR, OPTIONAL_FILES, PLACEHOLDERS_FILE, QUESTIONS_FILE,
-    REQUIRED_FILES, RULES_FILE, SOURCES_FILE, TARGETS_FILE,
+    REQUIRED_FILES, RULES_FILE, SOURCES_FILE, TARGETS_FILE, is_model_file,
 };
 
 /// The message for a required file that is not in the folder.
@@ -474,12 +474,6 @@ fn file_rank(rel: &str) -> usize {
         FINDINGS_FILE => 7,
         _ => 8,
     }
-}
-
-/// Whether a relative path names a model file: `models/NAME.yaml`.
-pub fn is_model_file(rel: &str) -> bool {
-    rel.strip_prefix("models/")
-        .is_some_and(|name| name.ends_with(".yaml") && !name.contains('/'))
 }
 
 impl Unread {

@@ -1,5 +1,5 @@
 // The names of the files of a rules folder, written once. Compiled as `catalog::names` and also
-// `include!`d by build.rs, so it holds plain constants only and imports nothing.
+// `include!`d by build.rs, so it holds plain constants and functions only and imports nothing.
 
 /// `catalog.yaml`: the as-of date, the tie break and the comparison rows.
 pub const CATALOG_FILE: &str = "catalog.yaml";
@@ -31,3 +31,9 @@ pub const FINDINGS_FILE: &str = "findings.yaml";
 
 /// The files a rules folder may have besides the required ones, read when present.
 pub const OPTIONAL_FILES: [&str; 1] = [FINDINGS_FILE];
+
+/// Whether a relative path names a model file: `models/NAME.yaml`.
+pub fn is_model_file(rel: &str) -> bool {
+    rel.strip_prefix("models/")
+        .is_some_and(|name| name.ends_with(".yaml") && !name.contains('/'))
+}
