@@ -1048,6 +1048,17 @@ impl<'t> Reader<'t> {
     }
 
     /// A flow sequence or mapping at `pos`.
+    /// After an entry of a flow collection: `,` goes on to the next entry, `close` ends the
+    /// collection (`true`); anything else is not for this reader.
+    fn flow_entry_end(&mut self, close: u8) -> R<bool> {
+        let c = self.cur();
+        if c != b',' && c != close {
+            return Err(Unsupported);
+        }
+        self.pos += 1;
+        Ok(c == close)
+    }
+
     fn flow_collection(&mut self, parent: isize) -> R<Node<'t>> {
         self.enter()?;
         self.count()?;
@@ -1065,13 +1076,8 @@ impl<'t> Reader<'t> {
                 let item = self.flow_node(parent)?;
                 self.items.push(item);
                 self.flow_space(parent)?;
-                match self.cur() {
-                    b',' => self.pos += 1,
-                    b']' => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return Err(Unsupported),
+                if self.flow_entry_end(b']')? {
+                    break;
                 }
             }
             Value::Seq(self.items.drain(base..).collect())
@@ -1100,13 +1106,8 @@ impl<'t> Reader<'t> {
                 };
                 self.pairs.push((key, value));
                 self.flow_space(parent)?;
-                match self.cur() {
-                    b',' => self.pos += 1,
-                    b'}' => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return Err(Unsupported),
+                if self.flow_entry_end(b'}')? {
+                    break;
                 }
             }
             if super::first_duplicate(&self.pairs[base..]).is_some() {
