@@ -63,27 +63,11 @@ impl Rule {
         match self {
             Rule::Dns1123Label => is_dns_label(value),
             Rule::Dns1123Subdomain => is_dns_subdomain(value),
-            Rule::LabelValue => {
-                let b = value.as_bytes();
-                !b.is_empty()
-                    && b.len() <= 63
-                    && b[0].is_ascii_alphanumeric()
-                    && b[b.len() - 1].is_ascii_alphanumeric()
-                    && b.iter()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-            }
+            Rule::LabelValue => short_name(value, b"-_."),
             Rule::Guid => is_guid(value),
             Rule::IdentityResourceId => identity_resource_id(value).is_some(),
             Rule::ResourceGroup => resource_group(value),
-            Rule::ClusterName => {
-                let b = value.as_bytes();
-                !b.is_empty()
-                    && b.len() <= 63
-                    && b[0].is_ascii_alphanumeric()
-                    && b[b.len() - 1].is_ascii_alphanumeric()
-                    && b.iter()
-                        .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
-            }
+            Rule::ClusterName => short_name(value, b"-_"),
             Rule::HttpsUrl => https_url(value),
         }
     }
@@ -117,6 +101,18 @@ impl std::fmt::Display for Refused {
             self.rule.describe()
         )
     }
+}
+
+/// 1 to 63 bytes: ASCII letters and digits, and `inner` bytes between the first and the last
+/// (a label value, a cluster name).
+fn short_name(value: &str, inner: &[u8]) -> bool {
+    let b = value.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || inner.contains(c))
 }
 
 fn resource_group(value: &str) -> bool {
