@@ -10,7 +10,7 @@ use crate::advise::interview::{self, Asker};
 use crate::catalog::Catalog;
 use crate::error::{Error, ExitCode, warn};
 use crate::fsio::{self, Unreadable};
-use crate::plan::{self, vars::Vars};
+use crate::plan::{self, shell, vars::Vars};
 use crate::render::advice::{self, AdviceFormat};
 use crate::render::{ColorChoice, Terminal};
 
@@ -212,7 +212,10 @@ pub fn rerun_command(answers: &answers::Answers, options: &Options) -> String {
     if let Some(dir) = &options.rules {
         words.push("--rules".to_owned());
         // Control characters escaped: this line goes to a terminal.
-        words.push(shell_word(&crate::diag::clip(&dir.to_string_lossy(), 4096)));
+        words.push(shell::word(&crate::diag::clip(
+            &dir.to_string_lossy(),
+            4096,
+        )));
     }
     words.push("advise".to_owned());
     for (id, answer) in answers {
@@ -222,7 +225,7 @@ pub fn rerun_command(answers: &answers::Answers, options: &Options) -> String {
             other => other.to_string(),
         };
         words.push("--set".to_owned());
-        words.push(shell_word(&format!("{id}={value}")));
+        words.push(shell::word(&format!("{id}={value}")));
     }
     words.push("--no-input".to_owned());
     if options.format != AdviceFormat::Text {
@@ -238,30 +241,4 @@ pub fn rerun_command(answers: &answers::Answers, options: &Options) -> String {
         words.extend(["--width".to_owned(), width.to_string()]);
     }
     words.join(" ")
-}
-
-/// `word` as one POSIX shell word: as is when it holds only characters no shell treats
-/// specially, else in single quotes.
-fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_=,.:/@%+".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shell_word;
-
-    #[test]
-    fn shell_words_are_quoted_only_when_a_shell_would_change_them() {
-        assert_eq!(shell_word("targets=key-vault,sql"), "targets=key-vault,sql");
-        assert_eq!(shell_word("/tmp/my-rules"), "/tmp/my-rules");
-        assert_eq!(shell_word("my rules"), "'my rules'");
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
-        assert_eq!(shell_word("$HOME"), "'$HOME'");
-        assert_eq!(shell_word(""), "''");
-    }
 }

@@ -148,6 +148,12 @@ mod text_tests {
         assert_eq!(word("Key Vault Secrets User"), "'Key Vault Secrets User'");
         assert_eq!(word("/"), "/");
         assert_eq!(word("a*"), "'a*'");
+        assert_eq!(word("targets=key-vault,sql"), "targets=key-vault,sql");
+        assert_eq!(word("/tmp/my-rules"), "/tmp/my-rules");
+        assert_eq!(word("my rules"), "'my rules'");
+        assert_eq!(word("it's"), r"'it'\''s'");
+        assert_eq!(word("$HOME"), "'$HOME'");
+        assert_eq!(word(""), "''");
     }
 
     #[test]
