@@ -221,15 +221,7 @@ fn sources(urls: &[&str]) -> String {
 fn read_value(id: &str, from: &str) -> String {
     let name = variable(id);
     let command = match crate::plan::command::parse(from) {
-        Ok(lines) if lines.len() == 1 && lines[0].heredoc.is_none() => lines[0]
-            .tokens
-            .iter()
-            .map(|t| match t {
-                Token::Word(w) => w.bash(&variable),
-                Token::Operator(o) => o.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        Ok(lines) if lines.len() == 1 && lines[0].heredoc.is_none() => tokens_as_bash(&lines[0]),
         // `rules check` reads every `from`; one that is not a single command is not run.
         _ => {
             return format!(
@@ -273,17 +265,21 @@ fn words_bash(words: &[Word]) -> String {
         .join(" ")
 }
 
-/// One command line as bash, guarded when aks-id knows how, with its heredoc.
-fn bash_line(line: &Line) -> String {
-    let mut command = line
-        .tokens
+/// A command line's words and operators as bash, placeholders as the script's variables.
+fn tokens_as_bash(line: &Line) -> String {
+    line.tokens
         .iter()
         .map(|t| match t {
             Token::Word(w) => w.bash(&variable),
             Token::Operator(o) => o.clone(),
         })
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// One command line as bash, guarded when aks-id knows how, with its heredoc.
+fn bash_line(line: &Line) -> String {
+    let mut command = tokens_as_bash(line);
     match plan::command::guard(line) {
         Some(Guard::Exists(check)) => {
             command = format!("{} >/dev/null 2>&1 || {command}", words_bash(&check));
