@@ -99,7 +99,7 @@ pub fn document(catalog: &Catalog, report: &Report) -> Value {
                     }],
                 }],
                 "partialFingerprints": {
-                    "aksIdFinding/v1": fingerprint(&[&f.id, &o.kind, &o.namespace, &o.name, &f.message]),
+                    "aksIdFinding/v1": fingerprint(&[f.id, &o.kind, &o.namespace, &o.name, &f.message]),
                 },
             });
             if let Some(reason) = &f.suppressed {

@@ -378,7 +378,7 @@ struct Suppressed<'a> {
 fn finding<'a>(report: &'a Report, f: &'a Finding) -> FindingItem<'a> {
     let o = report.object(f.object);
     FindingItem {
-        id: &f.id,
+        id: f.id,
         severity: f.severity.as_str(),
         title: &f.title,
         message: &f.message,

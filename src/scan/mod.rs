@@ -51,14 +51,17 @@ pub struct Config {
 /// A finding as reported: metadata resolved from the catalog, suppression applied.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
-    pub id: String,
+    /// A detector's own id.
+    pub id: &'static str,
     pub severity: Severity,
-    pub title: String,
+    /// Borrowed from the catalog's metadata (the built-in catalog's, from the binary).
+    pub title: crate::catalog::Text,
     pub message: String,
     pub loc: Loc,
     /// Index into [`Report::objects_all`].
     pub object: usize,
-    pub sources: Vec<String>,
+    /// The source URLs of the finding's id, shared by every finding of that id.
+    pub sources: std::sync::Arc<[String]>,
     /// The reason given in the object's `aks-id/skip` annotation.
     pub suppressed: Option<String>,
 }
@@ -192,7 +195,7 @@ type Rows = (Vec<WorkloadRow>, Vec<(usize, &'static str)>);
 type JobFindings = (usize, Vec<Finding>);
 
 /// A finding id's catalog metadata and source URLs.
-type Resolved<'c> = (&'c crate::catalog::FindingMeta, Vec<String>);
+type Resolved<'c> = (&'c crate::catalog::FindingMeta, std::sync::Arc<[String]>);
 
 /// A detector's findings with their catalog metadata and suppressions; findings whose id the
 /// catalog does not have are left out. A detector reports under its own id, so the metadata and
@@ -217,9 +220,9 @@ fn resolve(catalog: &Catalog, index: &Index, raw: Vec<findings::Raw>) -> Vec<Fin
         };
         let object = &index.objects[r.object];
         out.push(Finding {
-            id: r.id.to_owned(),
+            id: r.id,
             severity: r.level.unwrap_or(meta.severity),
-            title: meta.title.to_string(),
+            title: meta.title.clone(),
             message: r.message,
             loc: r.loc,
             object: r.object,

@@ -34,7 +34,7 @@ fn scan_ids(path: &Path, only: &str) -> Vec<(String, String)> {
         .iter()
         .map(|f| {
             (
-                f.id.clone(),
+                f.id.to_owned(),
                 format!(
                     "{}:{} {} {}",
                     f.loc.line,
