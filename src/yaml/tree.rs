@@ -815,7 +815,7 @@ fn first_duplicate(entries: &[(Node<'_>, Node<'_>)]) -> Option<usize> {
             entries[..i].iter().any(|(e, _)| key_text(e) == k)
         })
     } else {
-        let mut seen = FxHashSet::default();
+        let mut seen = FxHashSet::with_capacity_and_hasher(entries.len(), Default::default());
         entries.iter().position(|(k, _)| !seen.insert(key_text(k)))
     }
 }

@@ -119,6 +119,19 @@ enum Stop {
     Flow,
 }
 
+/// The entries of `stack` from `base` on, moved into a vector of their own of the right size in
+/// one copy (a `drain` and `collect` moves them one by one). `split_off(0)` would hand over the
+/// whole stack with its capacity instead, and leave the stack to grow again.
+fn take_top<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    if base == 0 {
+        let mut top = Vec::with_capacity(stack.len());
+        top.append(stack);
+        top
+    } else {
+        stack.split_off(base)
+    }
+}
+
 struct Reader<'t> {
     s: &'t [u8],
     text: &'t str,
@@ -567,7 +580,7 @@ impl<'t> Reader<'t> {
         if super::first_duplicate(&self.pairs[base..]).is_some() {
             return Err(Unsupported);
         }
-        let entries = self.pairs.drain(base..).collect();
+        let entries = take_top(&mut self.pairs, base);
         self.depth -= 1;
         Ok(Node {
             value: Value::Map(entries),
@@ -713,7 +726,7 @@ impl<'t> Reader<'t> {
                 }
             }
         }
-        let items = self.items.drain(base..).collect();
+        let items = take_top(&mut self.items, base);
         self.depth -= 1;
         Ok(Node {
             value: Value::Seq(items),
@@ -1080,7 +1093,7 @@ impl<'t> Reader<'t> {
                     break;
                 }
             }
-            Value::Seq(self.items.drain(base..).collect())
+            Value::Seq(take_top(&mut self.items, base))
         } else {
             let base = self.pairs.len();
             loop {
@@ -1113,7 +1126,7 @@ impl<'t> Reader<'t> {
             if super::first_duplicate(&self.pairs[base..]).is_some() {
                 return Err(Unsupported);
             }
-            Value::Map(self.pairs.drain(base..).collect())
+            Value::Map(take_top(&mut self.pairs, base))
         };
         self.depth -= 1;
         Ok(Node { value, mark })
