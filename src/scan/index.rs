@@ -93,6 +93,11 @@ pub struct Index {
     by_kind: FxHashMap<String, Vec<usize>>,
     /// ServiceAccounts per client-id annotation (lowercase).
     client_ids: FxHashMap<String, usize>,
+    /// The objects with a workload body, in input order: every detector walks them, and a walk
+    /// over these few touches none of the other objects' memory.
+    workloads: Vec<usize>,
+    /// Of those, the ones findings are reported on (see [`Index::checked`]).
+    checked: Vec<usize>,
 }
 
 impl Index {
@@ -107,6 +112,8 @@ impl Index {
             keys: FxHashMap::default(),
             by_kind: FxHashMap::default(),
             client_ids: FxHashMap::default(),
+            workloads: Vec::new(),
+            checked: Vec::new(),
         };
         for (i, o) in index.objects.iter().enumerate() {
             if !o.template {
@@ -135,6 +142,9 @@ impl Index {
                 }
                 _ => {}
             }
+            if matches!(o.body, Body::Workload(_)) {
+                index.workloads.push(i);
+            }
             if is_workload_kind(&o.kind) {
                 if !index.keys.contains_key(&o.kind) {
                     index.keys.insert(o.kind.clone(), ByName::default());
@@ -144,18 +154,42 @@ impl Index {
                 }
             }
         }
+        // Owners are known once every workload's name is in `keys`.
+        index.checked = index
+            .workloads
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let o = &index.objects[i];
+                !o.template && !index.owned_by_input(o)
+            })
+            .collect();
         index
     }
 
     /// Every parsed workload (not from templates), in input order.
     pub fn workloads(&self) -> impl Iterator<Item = (usize, &Object, &Workload)> {
-        self.objects
-            .iter()
-            .enumerate()
-            .filter_map(|(i, o)| match &o.body {
+        self.workload_list(&self.workloads)
+    }
+
+    /// The workloads whose findings are reported on themselves: parsed, and not owned by another
+    /// workload of the input (a ReplicaSet's Deployment, a Pod's ReplicaSet), so that a live
+    /// dump reports each problem once, on the controller. In input order.
+    pub fn checked(&self) -> impl Iterator<Item = (usize, &Object, &Workload)> {
+        self.workload_list(&self.checked)
+    }
+
+    fn workload_list<'a>(
+        &'a self,
+        list: &'a [usize],
+    ) -> impl Iterator<Item = (usize, &'a Object, &'a Workload)> {
+        list.iter().filter_map(|&i| {
+            let o = &self.objects[i];
+            match &o.body {
                 Body::Workload(w) => Some((i, o, w.as_ref())),
                 _ => None,
-            })
+            }
+        })
     }
 
     /// Objects of one kind, in input order, parsed (not from templates).

@@ -427,3 +427,51 @@ fn json_output_is_exactly_serde_json_pretty_output_in_input_order() {
         "input order, escapes read back"
     );
 }
+
+#[test]
+fn a_labelled_service_account_is_an_error_only_when_none_of_its_own_pods_has_the_label() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let sa = |ns: &str, name: &str| {
+        format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n  namespace: {ns}\n  \
+             labels:\n    azure.workload.identity/use: \"true\"\n"
+        )
+    };
+    let deploy = |ns: &str, name: &str, sa: &str, labelled: bool| {
+        let label = if labelled {
+            "\n        azure.workload.identity/use: \"true\""
+        } else {
+            ""
+        };
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n\
+             spec:\n  template:\n    metadata:\n      labels:\n        app: {name}{label}\n    \
+             spec:\n      serviceAccountName: {sa}\n      containers:\n        - name: app\n          \
+             image: example.azurecr.io/app:1\n"
+        )
+    };
+    let docs = [
+        // Used by an unlabelled pod only: nothing is mutated.
+        sa("a", "api"),
+        deploy("a", "api", "api", false),
+        // Used by one labelled and one unlabelled pod: only a warning.
+        sa("b", "api"),
+        deploy("b", "one", "api", true),
+        deploy("b", "two", "api", false),
+        // Unused here; the unlabelled pod of that name runs in another namespace.
+        sa("c", "api"),
+    ];
+    std::fs::write(dir.path().join("all.yaml"), docs.join("---\n")).expect("write");
+    let found = scan_ids(dir.path(), "wi-label-on-serviceaccount");
+    let severities: Vec<&str> = found
+        .iter()
+        .map(|(_, text)| text.split(' ').nth(1).unwrap_or_default())
+        .collect();
+    assert_eq!(severities, ["error", "warning", "warning"], "{found:#?}");
+    assert!(found[0].1.contains("ServiceAccount a/api"), "{found:#?}");
+    assert!(found[0].1.contains("so none is mutated"), "{found:#?}");
+    assert!(
+        found[1].1.contains("put it on the pod templates"),
+        "{found:#?}"
+    );
+}

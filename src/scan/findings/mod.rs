@@ -118,9 +118,7 @@ pub const DETECTORS: &[(&str, Detector)] = &[
 /// workload of the input (a ReplicaSet's Deployment, a Pod's ReplicaSet), so that a live dump
 /// reports each problem once, on the controller.
 pub(crate) fn checked(index: &Index) -> impl Iterator<Item = (usize, &Object, &Workload)> {
-    index
-        .workloads()
-        .filter(|(_, o, _)| !o.template && !index.owned_by_input(o))
+    index.checked()
 }
 
 /// `Kind namespace/name` for messages.
@@ -142,6 +140,28 @@ pub(crate) fn is_guid(text: &str) -> bool {
 }
 
 /// A value that a template, a variable or a documentation sample left in place of the real one.
+/// Words of documentation samples left in a value, ASCII letters in either case.
+const PLACEHOLDER_WORDS: &[&str] = &["REPLACE", "CHANGEME", "CHANGE_ME", "TODO", "YOUR-", "YOUR_"];
+
+/// Whether `value` has one of [`PLACEHOLDER_WORDS`]. Every annotation and env value of the input
+/// is tested: one automaton, built once, finds any of them in one pass without a copy.
+fn has_placeholder_word(value: &str) -> bool {
+    static WORDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(PLACEHOLDER_WORDS)
+                .ok()
+        });
+    match &*WORDS {
+        Some(words) => words.is_match(value),
+        None => {
+            let upper = value.to_ascii_uppercase();
+            PLACEHOLDER_WORDS.iter().any(|w| upper.contains(w))
+        }
+    }
+}
+
 pub(crate) fn placeholder_kind(value: &str) -> Option<&'static str> {
     let v = value.trim();
     if v.is_empty() {
@@ -168,11 +188,7 @@ pub(crate) fn placeholder_kind(value: &str) -> Option<&'static str> {
     {
         return Some("a documentation placeholder");
     }
-    let upper = v.to_ascii_uppercase();
-    if ["REPLACE", "CHANGEME", "CHANGE_ME", "TODO", "YOUR-", "YOUR_"]
-        .iter()
-        .any(|p| upper.contains(p))
-    {
+    if has_placeholder_word(v) {
         return Some("a placeholder word");
     }
     if v.eq_ignore_ascii_case("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")

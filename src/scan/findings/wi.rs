@@ -81,16 +81,28 @@ pub fn label_missing(index: &Index, sink: &mut Sink) {
 }
 
 pub fn label_on_serviceaccount(index: &Index, sink: &mut Sink) {
-    for (i, sa) in index.of_kind("ServiceAccount") {
-        let Some(label) = lookup(&sa.meta.labels, WI_USE_LABEL) else {
-            continue;
-        };
-        let users: Vec<&Workload> = index
-            .workloads()
-            .filter(|(_, o, w)| o.namespace == sa.namespace && Index::sa_name(&w.pod) == sa.name)
-            .map(|(_, _, w)| w)
-            .collect();
-        let unlabelled = !users.is_empty() && users.iter().all(|w| !has_use_label(&w.pod));
+    let labelled: Vec<(usize, &Object, &Entry)> = index
+        .of_kind("ServiceAccount")
+        .filter_map(|(i, sa)| lookup(&sa.meta.labels, WI_USE_LABEL).map(|l| (i, sa, l)))
+        .collect();
+    if labelled.is_empty() {
+        return;
+    }
+    // The old documentation put the label on every ServiceAccount: the workloads are grouped by
+    // the ServiceAccount they run as once, not searched again for each ServiceAccount. The value
+    // is whether none of the workloads has the label.
+    let mut users: FxHashMap<(&str, &str), bool> = FxHashMap::default();
+    for (_, o, w) in index.workloads() {
+        let none_labelled = users
+            .entry((o.namespace.as_str(), Index::sa_name(&w.pod)))
+            .or_insert(true);
+        *none_labelled &= !has_use_label(&w.pod);
+    }
+    for (i, sa, label) in labelled {
+        let unlabelled = users
+            .get(&(sa.namespace.as_str(), sa.name.as_str()))
+            .copied()
+            .unwrap_or(false);
         let message = format!(
             "{}: the label azure.workload.identity/use on a ServiceAccount does nothing since \
              webhook v1.0.0{}",
