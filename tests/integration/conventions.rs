@@ -700,3 +700,28 @@ fn a_question_answered_twice_on_the_command_line_is_an_error() {
     );
     assert_eq!(doc["answers"]["scope"], "workload");
 }
+
+/// `main.rs` defines `pow` so that the binary does not load `libm.so` at every start for
+/// indicatif's one call: a dependency that starts calling another libm function would bring
+/// the library back, unnoticed but for this test.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_loads_no_libm() {
+    let binary = assert_cmd::cargo::cargo_bin("aks-id");
+    let out = std::process::Command::new("readelf")
+        .arg("--dynamic")
+        .arg(&binary)
+        .output()
+        .expect("readelf (binutils, installed with the C toolchain the build links with) runs");
+    assert!(out.status.success(), "readelf failed: {out:?}");
+    let dynamic = String::from_utf8_lossy(&out.stdout);
+    let needed: Vec<&str> = dynamic.lines().filter(|l| l.contains("(NEEDED)")).collect();
+    assert!(
+        needed.iter().any(|l| l.contains("libc.so")),
+        "the dynamic section lists the libraries: {dynamic}"
+    );
+    assert!(
+        !needed.iter().any(|l| l.contains("libm.so")),
+        "the binary needs libm.so again: {needed:#?}"
+    );
+}
