@@ -15,12 +15,10 @@ use crate::error::{Error, output};
 
 /// Writes `value` as pretty JSON with a final newline.
 pub fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<(), Error> {
-    // The serializer writes a piece at a time (a quote, a key, an indent): a buffer of a known
-    // type takes each piece inline, where `dyn Write` would be a call per piece.
-    let mut buffered = std::io::BufWriter::with_capacity(16 * 1024, out);
-    serde_json::to_writer_pretty(&mut buffered, value).map_err(|e| output(e.into()))?;
-    writeln!(buffered).map_err(output)?;
-    buffered.flush().map_err(output)
+    let mut text = Vec::with_capacity(16 * 1024);
+    super::json::write_pretty(&mut text, value, 0).map_err(|e| output(std::io::Error::other(e)))?;
+    text.push(b'\n');
+    out.write_all(&text).map_err(output)
 }
 
 /// Writes `value` as YAML, with the strings a YAML 1.1 reader would misread quoted.

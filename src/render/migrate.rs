@@ -47,7 +47,7 @@ pub fn files(plan: &Plan) -> Vec<(String, Vec<u8>)> {
 
 /// The plan as JSON, `schema_version` first.
 pub fn json(plan: &Plan) -> String {
-    let mut text = serde_json::to_string_pretty(plan).unwrap_or_else(|_| "{}".to_owned());
+    let mut text = super::json::to_pretty_string(plan).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
     text
 }

@@ -8,6 +8,7 @@ pub mod advice;
 pub mod citations;
 pub mod compare;
 pub mod data;
+pub mod json;
 pub mod manifests;
 pub mod markdown;
 pub mod migrate;

@@ -465,13 +465,13 @@ pub fn document(report: &Report) -> Value {
 }
 
 /// `-o json`: the bytes `serde_json::to_writer_pretty` gives for [`Document`], with the items of
-/// each list rendered in parallel, each by a formatter that starts at the item's depth.
+/// each list rendered in parallel, each by [`crate::render::json`] starting at the item's depth.
 pub fn json_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
     let r = report;
     let mut writer = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
     let w = &mut writer;
     let mut head = b"{\n  \"schema_version\": 1,\n  \"summary\": ".to_vec();
-    nested(&mut head, &summary(r), 1).map_err(json_err)?;
+    crate::render::json::write_pretty(&mut head, &summary(r), 1).map_err(json_err)?;
     w.write_all(&head).map_err(out_err)?;
     w.write_all(b",\n  \"workloads\": ").map_err(out_err)?;
     json_list(w, &r.workloads, |x| workload(r, x))?;
@@ -485,115 +485,8 @@ pub fn json_out(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
     writer.flush().map_err(out_err)
 }
 
-fn json_err(e: serde_json::Error) -> Error {
-    match e.io_error_kind() {
-        Some(kind) => out_err(std::io::Error::from(kind)),
-        None => out_err(std::io::Error::other(e)),
-    }
-}
-
-/// Appends `value` as pretty JSON that starts `level` levels deep in the document.
-fn nested<T: serde::Serialize>(
-    buf: &mut Vec<u8>,
-    value: &T,
-    level: usize,
-) -> Result<(), serde_json::Error> {
-    let mut serializer = serde_json::Serializer::with_formatter(
-        buf,
-        Pretty {
-            level,
-            has_value: false,
-        },
-    );
-    value.serialize(&mut serializer)
-}
-
-/// serde_json's `PrettyFormatter` (two spaces a level), starting at any level: the same bytes
-/// the whole document written by `to_writer_pretty` has at that place.
-struct Pretty {
-    level: usize,
-    has_value: bool,
-}
-
-impl Pretty {
-    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> std::io::Result<()> {
-        const SPACES: &[u8; 64] = &[b' '; 64];
-        let mut left = self.level * 2;
-        while left > 0 {
-            let n = left.min(SPACES.len());
-            writer.write_all(&SPACES[..n])?;
-            left -= n;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        writer.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            writer.write_all(b"\n")?;
-            self.indent(writer)?;
-        }
-        writer.write_all(bracket)
-    }
-
-    fn next<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
-        writer.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(writer)
-    }
-}
-
-impl serde_json::ser::Formatter for Pretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.open(writer, b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.close(writer, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.next(writer, first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.open(writer, b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.close(writer, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.next(writer, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
+fn json_err(e: crate::render::json::JsonError) -> Error {
+    out_err(std::io::Error::other(e))
 }
 
 /// Items rendered per batch and thread: enough to keep the threads busy, few enough that the
@@ -611,13 +504,13 @@ fn json_list<'a, T: Sync, S: serde::Serialize>(
         return w.write_all(b"[]").map_err(out_err);
     }
     const SEPARATOR: &[u8] = b",\n    ";
-    let render = |chunk: &'a [T]| -> Result<Vec<u8>, serde_json::Error> {
+    let render = |chunk: &'a [T]| -> Result<Vec<u8>, crate::render::json::JsonError> {
         let mut buf = Vec::with_capacity(chunk.len() * 1024);
         for (n, x) in chunk.iter().enumerate() {
             if n > 0 {
                 buf.extend_from_slice(SEPARATOR);
             }
-            nested(&mut buf, &item(x), 2)?;
+            crate::render::json::write_pretty(&mut buf, &item(x), 2)?;
         }
         Ok(buf)
     };
@@ -627,7 +520,7 @@ fn json_list<'a, T: Sync, S: serde::Serialize>(
         if n > 0 {
             w.write_all(SEPARATOR).map_err(out_err)?;
         }
-        let parts: Vec<Result<Vec<u8>, serde_json::Error>> =
+        let parts: Vec<Result<Vec<u8>, crate::render::json::JsonError>> =
             if threads <= 1 || round.len() <= JSON_BATCH {
                 vec![render(round)]
             } else {
@@ -638,9 +531,7 @@ fn json_list<'a, T: Sync, S: serde::Serialize>(
                     let mut parts = vec![render(first)];
                     for handle in others {
                         parts.push(handle.join().unwrap_or_else(|_| {
-                            Err(serde_json::Error::io(std::io::Error::other(
-                                "a rendering thread failed",
-                            )))
+                            Err(serde::ser::Error::custom("a rendering thread failed"))
                         }));
                     }
                     parts

@@ -1,0 +1,838 @@
+//! Pretty JSON, byte for byte what `serde_json::to_writer_pretty` writes (two spaces a level),
+//! written straight into a `Vec<u8>` and starting at any depth. Every `-o json` goes through it:
+//! serde_json's writer makes a call per piece (a quote, a comma, an indent) and looks at strings
+//! a byte at a time, which was a third of the instructions of `advise -o json`; here the pieces
+//! are appended inline and strings are checked eight bytes at a time for what needs escaping.
+//! Tests hold the output equal to serde_json's for every output and for random values.
+
+use std::fmt::Display;
+
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+
+/// Why a value could not be written as JSON (a map key that is not a string, or a failure a
+/// `Serialize` implementation reports).
+#[derive(Debug)]
+pub struct JsonError(String);
+
+impl Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+impl ser::Error for JsonError {
+    fn custom<T: Display>(msg: T) -> Self {
+        JsonError(msg.to_string())
+    }
+}
+
+/// Appends `value` as pretty JSON that starts `level` levels deep (0 for a whole document): its
+/// nested lines are indented as they are at that place of a larger document.
+pub fn write_pretty<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    level: usize,
+) -> Result<(), JsonError> {
+    value.serialize(&mut Writer { out, level })
+}
+
+/// `value` as a pretty JSON document.
+pub fn to_pretty_string<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonError> {
+    let mut out = Vec::new();
+    write_pretty(&mut out, value, 0)?;
+    // Only whole UTF-8 strings and ASCII are written.
+    String::from_utf8(out).map_err(|e| JsonError(e.to_string()))
+}
+
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    level: usize,
+}
+
+impl<'a> Writer<'a> {
+    fn newline_indent(&mut self) {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        self.out.push(b'\n');
+        let mut left = self.level * 2;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            self.out.extend_from_slice(&SPACES[..n]);
+            left -= n;
+        }
+    }
+
+    fn open<'w>(&'w mut self, bracket: u8) -> Compound<'w, 'a> {
+        self.out.push(bracket);
+        self.level += 1;
+        Compound {
+            writer: self,
+            first: true,
+            close: if bracket == b'[' { b']' } else { b'}' },
+        }
+    }
+
+    fn integer(&mut self, value: impl itoa::Integer) {
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+    }
+}
+
+/// The bytes JSON escapes in a string: control characters, `"` and `\`.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Whether any of eight bytes needs escaping, without a branch per byte.
+fn word_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    (below_space | zero(quote) | zero(backslash)) & HIGHS != 0
+}
+
+/// Appends `text` as a JSON string, escaped as serde_json escapes it.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes[i..].first_chunk::<8>()
+            && !word_needs_escape(u64::from_le_bytes(*word))
+        {
+            i += 8;
+            continue;
+        }
+        let b = bytes[i];
+        if needs_escape(b) {
+            out.extend_from_slice(&bytes[start..i]);
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0C => out.extend_from_slice(b"\\f"),
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[usize::from(b >> 4)]);
+                    out.push(HEX[usize::from(b & 0xF)]);
+                }
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// An array or object being written.
+struct Compound<'w, 'a> {
+    writer: &'w mut Writer<'a>,
+    /// No item written yet: an empty array or object closes as `[]` or `{}`.
+    first: bool,
+    close: u8,
+}
+
+impl Compound<'_, '_> {
+    fn item(&mut self) {
+        if !self.first {
+            self.writer.out.push(b',');
+        }
+        self.first = false;
+        self.writer.newline_indent();
+    }
+
+    fn key(&mut self, key: &str) {
+        self.item();
+        write_str(self.writer.out, key);
+        self.writer.out.extend_from_slice(b": ");
+    }
+
+    fn close(self) -> Result<(), JsonError> {
+        self.writer.level -= 1;
+        if !self.first {
+            self.writer.newline_indent();
+        }
+        self.writer.out.push(self.close);
+        Ok(())
+    }
+}
+
+impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
+    type Ok = ();
+    type Error = JsonError;
+    type SerializeSeq = Compound<'w, 'a>;
+    type SerializeTuple = Compound<'w, 'a>;
+    type SerializeTupleStruct = Compound<'w, 'a>;
+    type SerializeTupleVariant = Compound<'w, 'a>;
+    type SerializeMap = Compound<'w, 'a>;
+    type SerializeStruct = Compound<'w, 'a>;
+    type SerializeStructVariant = Compound<'w, 'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), JsonError> {
+        self.out
+            .extend_from_slice(if v { b"true" } else { b"false" });
+        Ok(())
+    }
+
+    fn serialize_i8(self, v: i8) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_i16(self, v: i16) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_i32(self, v: i32) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_i64(self, v: i64) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_i128(self, v: i128) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_u16(self, v: u16) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_u32(self, v: u32) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_u64(self, v: u64) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_u128(self, v: u128) -> Result<(), JsonError> {
+        self.integer(v);
+        Ok(())
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<(), JsonError> {
+        if v.is_finite() {
+            self.out
+                .extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            self.out.extend_from_slice(b"null");
+        }
+        Ok(())
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), JsonError> {
+        if v.is_finite() {
+            self.out
+                .extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            self.out.extend_from_slice(b"null");
+        }
+        Ok(())
+    }
+
+    fn serialize_char(self, v: char) -> Result<(), JsonError> {
+        write_str(self.out, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), JsonError> {
+        write_str(self.out, v);
+        Ok(())
+    }
+
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), JsonError> {
+        use ser::SerializeSeq;
+        let mut seq = self.serialize_seq(Some(v.len()))?;
+        for b in v {
+            seq.serialize_element(b)?;
+        }
+        seq.end()
+    }
+
+    fn serialize_none(self) -> Result<(), JsonError> {
+        self.serialize_unit()
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), JsonError> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<(), JsonError> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), JsonError> {
+        self.serialize_unit()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), JsonError> {
+        self.serialize_str(variant)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        let mut object = self.open(b'{');
+        object.key(variant);
+        value.serialize(&mut *object.writer)?;
+        object.close()
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w, 'a>, JsonError> {
+        Ok(self.open(b'['))
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'w, 'a>, JsonError> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Compound<'w, 'a>, JsonError> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'a>, JsonError> {
+        // `{"variant": [...]}`: the array is closed by `end`, the object around it there too.
+        self.out.push(b'{');
+        self.level += 1;
+        self.newline_indent();
+        write_str(self.out, variant);
+        self.out.extend_from_slice(b": ");
+        Ok(self.open(b'['))
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w, 'a>, JsonError> {
+        Ok(self.open(b'{'))
+    }
+
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Compound<'w, 'a>, JsonError> {
+        self.serialize_map(Some(len))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'a>, JsonError> {
+        self.out.push(b'{');
+        self.level += 1;
+        self.newline_indent();
+        write_str(self.out, variant);
+        self.out.extend_from_slice(b": ");
+        Ok(self.open(b'{'))
+    }
+}
+
+/// Closes a tuple or struct variant's array or object, then the object around it (which has
+/// the one entry, the variant's name).
+fn end_variant(compound: Compound<'_, '_>) -> Result<(), JsonError> {
+    let writer = compound.writer;
+    writer.level -= 1;
+    if !compound.first {
+        writer.newline_indent();
+    }
+    writer.out.push(compound.close);
+    writer.level -= 1;
+    writer.newline_indent();
+    writer.out.push(b'}');
+    Ok(())
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        self.item();
+        value.serialize(&mut *self.writer)
+    }
+
+    fn end(self) -> Result<(), JsonError> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+
+    fn end(self) -> Result<(), JsonError> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+
+    fn end(self) -> Result<(), JsonError> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+
+    fn end(self) -> Result<(), JsonError> {
+        end_variant(self)
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), JsonError> {
+        self.item();
+        key.serialize(MapKey {
+            out: &mut *self.writer.out,
+        })?;
+        self.writer.out.extend_from_slice(b": ");
+        Ok(())
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        value.serialize(&mut *self.writer)
+    }
+
+    fn end(self) -> Result<(), JsonError> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        self.key(key);
+        value.serialize(&mut *self.writer)
+    }
+
+    fn end(self) -> Result<(), JsonError> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        ser::SerializeStruct::serialize_field(self, key, value)
+    }
+
+    fn end(self) -> Result<(), JsonError> {
+        end_variant(self)
+    }
+}
+
+/// A map key: JSON keys are strings, so strings, characters, booleans and numbers are written
+/// as strings (as serde_json does); anything else is an error.
+struct MapKey<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl MapKey<'_> {
+    fn quoted(self, text: &str) -> Result<(), JsonError> {
+        write_str(self.out, text);
+        Ok(())
+    }
+}
+
+fn key_error() -> JsonError {
+    JsonError("key must be a string".to_owned())
+}
+
+impl ser::Serializer for MapKey<'_> {
+    type Ok = ();
+    type Error = JsonError;
+    type SerializeSeq = Impossible<(), JsonError>;
+    type SerializeTuple = Impossible<(), JsonError>;
+    type SerializeTupleStruct = Impossible<(), JsonError>;
+    type SerializeTupleVariant = Impossible<(), JsonError>;
+    type SerializeMap = Impossible<(), JsonError>;
+    type SerializeStruct = Impossible<(), JsonError>;
+    type SerializeStructVariant = Impossible<(), JsonError>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), JsonError> {
+        self.quoted(if v { "true" } else { "false" })
+    }
+
+    fn serialize_i8(self, v: i8) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_i16(self, v: i16) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_i32(self, v: i32) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_i64(self, v: i64) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_i128(self, v: i128) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_u16(self, v: u16) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_u32(self, v: u32) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_u64(self, v: u64) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_u128(self, v: u128) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<(), JsonError> {
+        if !v.is_finite() {
+            return Err(JsonError("float key must be finite".to_owned()));
+        }
+        self.quoted(zmij::Buffer::new().format_finite(v))
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), JsonError> {
+        if !v.is_finite() {
+            return Err(JsonError("float key must be finite".to_owned()));
+        }
+        self.quoted(zmij::Buffer::new().format_finite(v))
+    }
+
+    fn serialize_char(self, v: char) -> Result<(), JsonError> {
+        self.quoted(v.encode_utf8(&mut [0; 4]))
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), JsonError> {
+        self.quoted(v)
+    }
+
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_none(self) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_unit(self) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), JsonError> {
+        self.quoted(variant)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, JsonError> {
+        Err(key_error())
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, JsonError> {
+        Err(key_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn same_as_serde_json<T: Serialize + ?Sized>(value: &T) {
+        let ours = to_pretty_string(value).expect("writes");
+        let theirs = serde_json::to_string_pretty(value).expect("serde_json writes");
+        assert_eq!(ours, theirs);
+    }
+
+    #[derive(Serialize)]
+    enum Shapes {
+        Unit,
+        Newtype(u8),
+        Tuple(i32, String),
+        EmptyTuple(),
+        Struct { a: Option<bool>, b: Vec<u8> },
+        EmptyStruct {},
+    }
+
+    #[derive(Serialize)]
+    struct Everything {
+        shapes: Vec<Shapes>,
+        nothing: Option<u8>,
+        unit: (),
+        chars: (char, char),
+        big: (i128, u128, i64, u64),
+        floats: (f64, f64, f32, f64),
+        int_keys: std::collections::BTreeMap<i32, bool>,
+        bool_keys: std::collections::BTreeMap<bool, ()>,
+        bytes: serde_bytes_like::Bytes,
+        empty: (Vec<u8>, std::collections::BTreeMap<String, u8>),
+    }
+
+    mod serde_bytes_like {
+        pub struct Bytes(pub Vec<u8>);
+        impl serde::Serialize for Bytes {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(&self.0)
+            }
+        }
+    }
+
+    #[test]
+    fn every_kind_of_value_is_written_as_serde_json_writes_it() {
+        same_as_serde_json(&Everything {
+            shapes: vec![
+                Shapes::Unit,
+                Shapes::Newtype(7),
+                Shapes::Tuple(-3, "x".into()),
+                Shapes::EmptyTuple(),
+                Shapes::Struct {
+                    a: None,
+                    b: vec![1, 2],
+                },
+                Shapes::Struct {
+                    a: Some(true),
+                    b: vec![],
+                },
+                Shapes::EmptyStruct {},
+            ],
+            nothing: None,
+            unit: (),
+            chars: ('"', 'é'),
+            big: (i128::MIN, u128::MAX, i64::MIN, u64::MAX),
+            floats: (0.1, -2.5e300, 1.5, f64::NAN),
+            int_keys: [(-1, true), (20, false)].into(),
+            bool_keys: [(false, ()), (true, ())].into(),
+            bytes: serde_bytes_like::Bytes(vec![0, 255]),
+            empty: (vec![], Default::default()),
+        });
+        same_as_serde_json(&json!([[], {}, [[]], [{}], {"a": []}, {"a": {}}, null, 1, "s"]));
+        same_as_serde_json(&Shapes::Tuple(1, "top".into()));
+        same_as_serde_json(&Shapes::Struct { a: None, b: vec![] });
+    }
+
+    #[test]
+    fn strings_are_escaped_at_every_place_of_the_eight_byte_steps() {
+        for special in [
+            "\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{0}", "\u{1f}", "\u{7f}", "é", "€",
+            "𝄞",
+        ] {
+            for before in 0..20 {
+                for after in [0, 1, 7, 8, 9, 17] {
+                    let text = format!("{}{special}{}", "a".repeat(before), "b".repeat(after));
+                    same_as_serde_json(&text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_nested_at_a_level_is_indented_as_in_the_whole_document() {
+        let inner = json!({"a": [1, {"b": "c"}], "d": {}});
+        let whole = serde_json::to_string_pretty(&json!({"x": {"y": inner}})).expect("writes");
+        let mut nested = Vec::new();
+        write_pretty(&mut nested, &inner, 2).expect("writes");
+        let nested = String::from_utf8(nested).expect("UTF-8");
+        assert!(
+            whole.contains(&format!("\"y\": {nested}\n")),
+            "{whole}\n{nested}"
+        );
+    }
+
+    #[test]
+    fn a_key_that_is_not_a_string_is_an_error() {
+        let map: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into();
+        assert!(to_pretty_string(&map).is_err());
+        assert!(serde_json::to_string_pretty(&map).is_err());
+    }
+
+    fn any_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,24}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((".{0,8}", inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_json_value_is_written_as_serde_json_writes_it(value in any_value()) {
+            let ours = to_pretty_string(&value).expect("writes");
+            prop_assert_eq!(ours, serde_json::to_string_pretty(&value).expect("writes"));
+        }
+    }
+}
