@@ -54,12 +54,15 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     fn newline_indent(&mut self) {
-        const SPACES: &[u8; 64] = &[b' '; 64];
-        self.out.push(b'\n');
+        // A line break and the indent of up to 31 levels, in one copy.
+        const LINE: &[u8; 63] = b"\n                                                              ";
         let mut left = self.level * 2;
+        let first = left.min(LINE.len() - 1);
+        self.out.extend_from_slice(&LINE[..=first]);
+        left -= first;
         while left > 0 {
-            let n = left.min(SPACES.len());
-            self.out.extend_from_slice(&SPACES[..n]);
+            let n = left.min(LINE.len() - 1);
+            self.out.extend_from_slice(&LINE[1..=n]);
             left -= n;
         }
     }
@@ -104,9 +107,16 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(word) = bytes[i..].first_chunk::<8>()
-            && !word_needs_escape(u64::from_le_bytes(*word))
-        {
+        // Eight bytes at a time; the last few with letters after them, which need no escape.
+        let word = match bytes[i..].first_chunk::<8>() {
+            Some(word) => *word,
+            None => {
+                let mut word = [b'a'; 8];
+                word[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+                word
+            }
+        };
+        if !word_needs_escape(u64::from_le_bytes(word)) {
             i += 8;
             continue;
         }
@@ -772,6 +782,12 @@ mod tests {
         });
         same_as_serde_json(&json!([[], {}, [[]], [{}], {"a": []}, {"a": {}}, null, 1, "s"]));
         same_as_serde_json(&Shapes::Tuple(1, "top".into()));
+        // Deeper than one copy of the indent covers.
+        let mut deep = json!({"leaf": [1]});
+        for level in 0..40 {
+            deep = json!({ format!("level {level}"): [deep] });
+        }
+        same_as_serde_json(&deep);
         same_as_serde_json(&Shapes::Struct { a: None, b: vec![] });
     }
 
