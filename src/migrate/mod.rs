@@ -406,12 +406,10 @@ pub fn plan(index: &Index, options: &Options) -> Plan {
     // AzureIdentityBindings.
     let mut bindings = Vec::new();
     for (_, o) in index.of_kind("AzureIdentityBinding") {
-        let Body::AzureIdentityBinding {
-            azure_identity: Some(identity),
-            selector: Some(selector),
-            ..
-        } = &o.body
-        else {
+        let Body::AzureIdentityBinding(binding) = &o.body else {
+            continue;
+        };
+        let (Some(identity), Some(selector)) = (&binding.azure_identity, &binding.selector) else {
             continue;
         };
         if selector.value.is_empty() || identity.value.is_empty() {

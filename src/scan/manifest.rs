@@ -347,8 +347,8 @@ fn object(file: u32, node: &Node, kind: &str, default_namespace: &str) -> Option
                 .get("automountServiceAccountToken")
                 .and_then(|n| truthy(Some(n)).map(|b| (b, loc(file, n)))),
         },
-        "AzureIdentity" => Body::AzureIdentity(azure_identity(file, spec)),
-        "AzureIdentityBinding" => Body::AzureIdentityBinding {
+        "AzureIdentity" => Body::AzureIdentity(Box::new(azure_identity(file, spec))),
+        "AzureIdentityBinding" => Body::AzureIdentityBinding(Box::new(AzureIdentityBinding {
             azure_identity: spec
                 .and_then(|s| s.get("azureIdentity"))
                 .and_then(|n| text(file, n)),
@@ -356,7 +356,7 @@ fn object(file: u32, node: &Node, kind: &str, default_namespace: &str) -> Option
                 .and_then(|s| s.get("selector"))
                 .and_then(|n| text(file, n)),
             legacy_keys: legacy_keys(file, spec, &["AzureIdentity", "Selector"]),
-        },
+        })),
         "AzurePodIdentityException" => Body::AzurePodIdentityException {
             pod_labels: entries(file, spec.and_then(|s| s.get("podLabels"))),
             legacy_keys: legacy_keys(file, spec, &["PodLabels"]),

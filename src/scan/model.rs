@@ -75,13 +75,10 @@ pub enum Body {
     ServiceAccount {
         automount: Option<(bool, Loc)>,
     },
-    AzureIdentity(AzureIdentity),
-    AzureIdentityBinding {
-        azure_identity: Option<Text>,
-        selector: Option<Text>,
-        /// Pre-1.6 capitalised keys (`AzureIdentity`, `Selector`), pruned by the CRD.
-        legacy_keys: Vec<Text>,
-    },
+    AzureIdentity(Box<AzureIdentity>),
+    // The pod-identity bodies are boxed: few objects have them, and every object's size is
+    // that of its largest body.
+    AzureIdentityBinding(Box<AzureIdentityBinding>),
     AzurePodIdentityException {
         pod_labels: Vec<Entry>,
         legacy_keys: Vec<Text>,
@@ -96,6 +93,14 @@ pub enum Body {
     Template(Vec<Marker>),
     /// Any other kind (kept for its metadata: misplaced annotations, suppressions).
     Other,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AzureIdentityBinding {
+    pub azure_identity: Option<Text>,
+    pub selector: Option<Text>,
+    /// Pre-1.6 capitalised keys (`AzureIdentity`, `Selector`), pruned by the CRD.
+    pub legacy_keys: Vec<Text>,
 }
 
 #[derive(Clone, Debug, Default)]

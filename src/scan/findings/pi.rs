@@ -13,11 +13,9 @@ fn bindings(index: &Index) -> impl Iterator<Item = (usize, &Object, Option<&Text
     index
         .of_kind("AzureIdentityBinding")
         .filter_map(|(i, o)| match &o.body {
-            Body::AzureIdentityBinding {
-                azure_identity,
-                selector,
-                ..
-            } => Some((i, o, azure_identity.as_ref(), selector.as_ref())),
+            Body::AzureIdentityBinding(b) => {
+                Some((i, o, b.azure_identity.as_ref(), b.selector.as_ref()))
+            }
             _ => None,
         })
 }
@@ -229,7 +227,7 @@ pub fn azureidentity_invalid(index: &Index, sink: &mut Sink) {
         }
         let legacy: &[Text] = match &o.body {
             Body::AzureIdentity(a) => &a.legacy_keys,
-            Body::AzureIdentityBinding { legacy_keys, .. } => legacy_keys,
+            Body::AzureIdentityBinding(b) => &b.legacy_keys,
             Body::AzurePodIdentityException { legacy_keys, .. } => legacy_keys,
             _ => continue,
         };
