@@ -136,6 +136,7 @@ impl<'t> Node<'t> {
     }
 
     /// The value of `key` in a mapping, compared with the text of scalar keys.
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&Node<'t>> {
         self.as_map()?
             .iter()
@@ -148,6 +149,7 @@ impl<'t> Node<'t> {
         keys.iter().try_fold(self, |node, key| node.get(key))
     }
 
+    #[inline]
     pub fn as_map(&self) -> Option<&[(Node<'t>, Node<'t>)]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
@@ -162,6 +164,7 @@ impl<'t> Node<'t> {
         }
     }
 
+    #[inline]
     pub fn as_scalar(&self) -> Option<&Scalar<'t>> {
         match &self.value {
             Value::Scalar(scalar) => Some(scalar),
@@ -170,6 +173,7 @@ impl<'t> Node<'t> {
     }
 
     /// The text of any scalar, whatever it resolves to (`true`, `42` and `"x"` all have text).
+    #[inline]
     pub fn as_str(&self) -> Option<&str> {
         self.as_scalar().map(|s| &*s.text)
     }

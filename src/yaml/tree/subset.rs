@@ -180,6 +180,7 @@ impl<'t> Reader<'t> {
         self.is_eol_at(i) || is_blank(self.s[i])
     }
 
+    #[inline]
     fn mark(&self, pos: usize) -> Mark {
         let column = if self.ascii {
             pos - self.line_start
@@ -216,6 +217,7 @@ impl<'t> Reader<'t> {
         Ok(())
     }
 
+    #[inline]
     fn enter(&mut self) -> R<()> {
         self.depth += 1;
         if self.depth > self.max_depth {
@@ -224,6 +226,7 @@ impl<'t> Reader<'t> {
         Ok(())
     }
 
+    #[inline]
     fn scalar(&mut self, text: Cow<'t, str>, style: ScalarStyle, mark: Mark) -> R<Node<'t>> {
         self.count()?;
         Ok(Node {
@@ -253,6 +256,7 @@ impl<'t> Reader<'t> {
         }
     }
 
+    #[inline]
     fn to_eol(&self, from: usize) -> usize {
         match memchr::memchr(b'\n', &self.s[from..]) {
             Some(i) if i > 0 && self.s[from + i - 1] == b'\r' => from + i - 1,
@@ -262,6 +266,7 @@ impl<'t> Reader<'t> {
     }
 
     /// After a node on the current line: blanks, an optional comment, then the line break.
+    #[inline]
     fn end_of_line(&mut self) -> R<()> {
         let start = self.pos;
         while is_blank(self.cur()) {
@@ -429,6 +434,7 @@ impl<'t> Reader<'t> {
     }
 
     /// Whether a plain scalar may start at `pos` (what this reader accepts of the rule).
+    #[inline]
     fn plain_may_start(&self) -> bool {
         match self.cur() {
             b'-' | b'?' | b':' => !self.is_space_at(self.pos + 1),
