@@ -139,7 +139,6 @@ pub(crate) fn is_guid(text: &str) -> bool {
         })
 }
 
-/// A value that a template, a variable or a documentation sample left in place of the real one.
 /// Words of documentation samples left in a value, ASCII letters in either case.
 const PLACEHOLDER_WORDS: &[&str] = &["REPLACE", "CHANGEME", "CHANGE_ME", "TODO", "YOUR-", "YOUR_"];
 
@@ -162,6 +161,7 @@ fn has_placeholder_word(value: &str) -> bool {
     }
 }
 
+/// A value that a template, a variable or a documentation sample left in place of the real one.
 pub(crate) fn placeholder_kind(value: &str) -> Option<&'static str> {
     let v = value.trim();
     if v.is_empty() {
