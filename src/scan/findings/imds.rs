@@ -2,12 +2,12 @@
 //! (the node's identities once pod-managed identity is gone) and Workload ID pods that can still
 //! reach it because no NetworkPolicy stops them.
 
-use super::{Sink, checked, name};
+use super::{Sink, name};
 use crate::scan::index::{IMDS_ENV, Index, SECRET_ENV, imds_command};
 use crate::scan::model::*;
 
 pub fn usage_without_wi(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         let wi = index.wi_intent(o, pod);
         let proxy = lookup(&pod.annotations, WI_INJECT_PROXY).is_some();
@@ -132,7 +132,7 @@ pub fn reachable(index: &Index, sink: &mut Sink) {
             }
         }
     }
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         if o.namespace == "kube-system" {
             continue;

@@ -114,13 +114,6 @@ pub const DETECTORS: &[(&str, Detector)] = &[
     ),
 ];
 
-/// Workloads whose findings are reported on themselves: parsed, and not owned by another
-/// workload of the input (a ReplicaSet's Deployment, a Pod's ReplicaSet), so that a live dump
-/// reports each problem once, on the controller.
-pub(crate) fn checked(index: &Index) -> impl Iterator<Item = (usize, &Object, &Workload)> {
-    index.checked()
-}
-
 /// `Kind namespace/name` for messages.
 pub(crate) fn name(o: &Object) -> String {
     if o.namespace.is_empty() {

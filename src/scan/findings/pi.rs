@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::{Sink, checked, is_guid, name, placeholder_kind};
+use super::{Sink, is_guid, name, placeholder_kind};
 use crate::catalog::Severity;
 use crate::scan::index::Index;
 use crate::scan::model::*;
@@ -46,7 +46,7 @@ fn namespaced_identity(index: &Index, namespace: &str, identity: &str) -> bool {
 }
 
 pub fn workload_uses_pod_identity(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         if let Some(key) = lookup(&w.selector, PI_LABEL) {
             sink.report_as(
@@ -111,7 +111,7 @@ pub fn binding_dangling(index: &Index, sink: &mut Sink) {
     let any_identity = index.of_kind("AzureIdentity").next().is_some();
     // (a) a pod label that no binding selects.
     if any_binding || index.complete {
-        for (i, o, w) in checked(index) {
+        for (i, o, w) in index.checked() {
             let Some(label) = lookup(&w.pod.labels, PI_LABEL) else {
                 continue;
             };
@@ -358,7 +358,8 @@ pub fn exception_overbroad(index: &Index, sink: &mut Sink) {
         for l in pod_labels {
             let generic =
                 GENERIC_KEYS.contains(&l.key.as_str()) || l.key.starts_with("app.kubernetes.io/");
-            let matched: Vec<String> = checked(index)
+            let matched: Vec<String> = index
+                .checked()
                 .filter(|(_, o, w)| {
                     o.namespace == e.namespace
                         && lookup(&w.pod.labels, &l.key)
@@ -390,7 +391,7 @@ pub fn exception_overbroad(index: &Index, sink: &mut Sink) {
 }
 
 pub fn nmi_mic_present(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         for c in &w.pod.containers {
             let nmi = c.image.contains("aad-pod-identity/nmi");
             let mic = c.image.contains("aad-pod-identity/mic");

@@ -2,7 +2,7 @@
 //! all-zero GUID, an empty string) instead of a value: passed through literally, they fail only
 //! at run time.
 
-use super::{Sink, checked, name, placeholder_kind};
+use super::{Sink, name, placeholder_kind};
 use crate::scan::index::Index;
 use crate::scan::model::*;
 
@@ -64,7 +64,7 @@ pub fn unrendered_value(index: &Index, sink: &mut Sink) {
             _ => {}
         }
     }
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         for c in &w.pod.containers {
             for e in &c.env {
                 if matches!(e.name.as_str(), "AZURE_CLIENT_ID" | "AZURE_TENANT_ID")

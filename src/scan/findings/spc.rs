@@ -2,7 +2,7 @@
 //! provider use, as `pkg/provider/provider.go` decides it (mode flags parsed with Go's
 //! `strconv.ParseBool`, a mode flag before `clientID`).
 
-use super::{Sink, checked, is_guid, name};
+use super::{Sink, is_guid, name};
 use crate::catalog::Severity;
 use crate::scan::index::{Index, parse_bool};
 use crate::scan::model::*;
@@ -136,7 +136,7 @@ pub fn identity_mode_conflict(index: &Index, sink: &mut Sink) {
         }
         if on.is_empty() && client.is_none() {
             // Then only a nodePublishSecretRef (a service principal's secret) can work.
-            for (_, w_obj, w) in checked(index) {
+            for (_, w_obj, w) in index.checked() {
                 for (v, spc) in index.mounted_spcs(w_obj, &w.pod) {
                     if spc.is_some_and(|s| std::ptr::eq(s, o)) && !v.node_publish_secret {
                         sink.report(
@@ -159,7 +159,7 @@ pub fn identity_mode_conflict(index: &Index, sink: &mut Sink) {
 
 pub fn clientid_sa_mismatch(index: &Index, sink: &mut Sink) {
     let any_spc = index.of_kind("SecretProviderClass").next().is_some();
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         for (v, spc) in index.mounted_spcs(o, &w.pod) {
             let Some(spc) = spc else {
                 if any_spc || index.complete {

@@ -4,7 +4,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Sink, checked, is_guid, name, placeholder_kind};
+use super::{Sink, is_guid, name, placeholder_kind};
 use crate::catalog::Severity;
 use crate::scan::index::{Index, SECRET_ENV};
 use crate::scan::model::*;
@@ -54,7 +54,7 @@ fn controller_label<'a>(o: &'a Object, w: &'a Workload) -> Option<&'a Entry> {
 }
 
 pub fn label_missing(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         if has_use_label(pod) || controller_label(o, w).is_some() {
             continue;
@@ -128,7 +128,7 @@ pub fn label_on_serviceaccount(index: &Index, sink: &mut Sink) {
 }
 
 pub fn label_on_controller(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         if has_use_label(&w.pod) {
             continue;
         }
@@ -149,7 +149,7 @@ pub fn label_on_controller(index: &Index, sink: &mut Sink) {
 }
 
 pub fn label_value_not_true(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let Some(label) = lookup(&w.pod.labels, WI_USE_LABEL) else {
             continue;
         };
@@ -193,7 +193,7 @@ pub fn label_value_not_true(index: &Index, sink: &mut Sink) {
 }
 
 pub fn label_in_selector(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         if let Some(key) = lookup(&w.selector, WI_USE_LABEL) {
             sink.report(
                 "wi-label-in-selector",
@@ -217,7 +217,7 @@ fn defines_env(pod: &Pod, env: &str) -> bool {
 }
 
 pub fn clientid_missing(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         if !has_use_label(pod)
             || defines_env(pod, "AZURE_CLIENT_ID")
@@ -421,7 +421,7 @@ fn expiration_problem(value: &str) -> Option<String> {
 }
 
 pub fn token_expiration_invalid(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         if !has_use_label(&w.pod) {
             continue;
         }
@@ -463,7 +463,7 @@ pub fn token_expiration_invalid(index: &Index, sink: &mut Sink) {
 }
 
 pub fn skip_containers_invalid(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let Some(a) = lookup(&w.pod.annotations, WI_SKIP_CONTAINERS) else {
             continue;
         };
@@ -534,7 +534,7 @@ pub fn targets_windows(pod: &Pod) -> bool {
 }
 
 pub fn proxy_unsupported_pod(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let Some(a) = lookup(&w.pod.annotations, WI_INJECT_PROXY) else {
             continue;
         };
@@ -566,7 +566,7 @@ pub fn proxy_unsupported_pod(index: &Index, sink: &mut Sink) {
 }
 
 pub fn proxy_annotation_misuse(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         let inject = lookup(&pod.annotations, WI_INJECT_PROXY);
         if let Some(a) = inject
@@ -654,7 +654,7 @@ pub fn proxy_annotation_misuse(index: &Index, sink: &mut Sink) {
 }
 
 pub fn excluded_namespace(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let Some(label) = lookup(&w.pod.labels, WI_USE_LABEL) else {
             continue;
         };
@@ -687,7 +687,7 @@ pub fn excluded_namespace(index: &Index, sink: &mut Sink) {
 }
 
 pub fn serviceaccount_not_found(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         let Some(sa) = &pod.service_account else {
             // `default` exists in every namespace.
@@ -726,7 +726,7 @@ pub fn serviceaccount_not_found(index: &Index, sink: &mut Sink) {
 }
 
 pub fn env_conflict(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         if o.meta.live || !index.wi_intent(o, pod) {
             continue;
@@ -798,7 +798,7 @@ const OLD_TOKEN_PATH: &str = "/var/run/secrets/azure/tokens";
 const NEW_TOKEN_PATH: &str = "/var/run/secrets/azure/wi";
 
 pub fn hardcoded_token_path(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         if o.meta.live {
             continue;
         }
@@ -875,7 +875,7 @@ pub fn on_virtual_nodes(pod: &Pod) -> bool {
 }
 
 pub fn virtual_node(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         if has_use_label(&w.pod) && on_virtual_nodes(&w.pod) {
             sink.report(
                 "wi-virtual-node",
@@ -965,7 +965,7 @@ pub fn fic_cap_exceeded<'a>(index: &'a Index, sink: &mut Sink) {
 }
 
 pub fn automount_token_info(index: &Index, sink: &mut Sink) {
-    for (i, o, w) in checked(index) {
+    for (i, o, w) in index.checked() {
         let pod = &w.pod;
         if !has_use_label(pod) {
             continue;
