@@ -77,10 +77,36 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn integer(&mut self, value: impl itoa::Integer) {
+    fn integer(&mut self, value: impl itoa::Integer) -> Result<(), JsonError> {
         self.out
             .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+        Ok(())
     }
+
+    /// Opens the object `{"variant": ` that holds an enum variant's value.
+    fn open_variant(&mut self, variant: &str) {
+        self.out.push(b'{');
+        self.level += 1;
+        self.newline_indent();
+        write_str(self.out, variant);
+        self.out.extend_from_slice(b": ");
+    }
+
+    /// Closes the object [`Writer::open_variant`] opened.
+    fn close_variant(&mut self) {
+        self.level -= 1;
+        self.newline_indent();
+        self.out.push(b'}');
+    }
+}
+
+/// The `serialize_*` methods of the integer types, each calling the serializer's `integer`.
+macro_rules! integers {
+    ($($method:ident: $ty:ty),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Result<(), JsonError> {
+            self.integer(v)
+        }
+    )*};
 }
 
 /// The bytes JSON escapes in a string: control characters, `"` and `\`.
@@ -154,7 +180,7 @@ struct Compound<'w, 'a> {
     close: u8,
 }
 
-impl Compound<'_, '_> {
+impl<'w, 'a> Compound<'w, 'a> {
     fn item(&mut self) {
         if !self.first {
             self.writer.out.push(b',');
@@ -169,13 +195,14 @@ impl Compound<'_, '_> {
         self.writer.out.extend_from_slice(b": ");
     }
 
-    fn close(self) -> Result<(), JsonError> {
+    /// Closes the array or object, and gives the writer back.
+    fn finish(self) -> &'w mut Writer<'a> {
         self.writer.level -= 1;
         if !self.first {
             self.writer.newline_indent();
         }
         self.writer.out.push(self.close);
-        Ok(())
+        self.writer
     }
 }
 
@@ -196,55 +223,18 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_i128(self, v: i128) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
-
-    fn serialize_u128(self, v: u128) -> Result<(), JsonError> {
-        self.integer(v);
-        Ok(())
-    }
+    integers!(
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_i128: i128,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_u128: u128,
+    );
 
     fn serialize_f32(self, v: f32) -> Result<(), JsonError> {
         if v.is_finite() {
@@ -326,10 +316,10 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), JsonError> {
-        let mut object = self.open(b'{');
-        object.key(variant);
-        value.serialize(&mut *object.writer)?;
-        object.close()
+        self.open_variant(variant);
+        value.serialize(&mut *self)?;
+        self.close_variant();
+        Ok(())
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w, 'a>, JsonError> {
@@ -355,12 +345,8 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'w, 'a>, JsonError> {
-        // `{"variant": [...]}`: the array is closed by `end`, the object around it there too.
-        self.out.push(b'{');
-        self.level += 1;
-        self.newline_indent();
-        write_str(self.out, variant);
-        self.out.extend_from_slice(b": ");
+        // `{"variant": [...]}`: `end` closes the array, then the object around it.
+        self.open_variant(variant);
         Ok(self.open(b'['))
     }
 
@@ -383,28 +369,9 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'w, 'a>, JsonError> {
-        self.out.push(b'{');
-        self.level += 1;
-        self.newline_indent();
-        write_str(self.out, variant);
-        self.out.extend_from_slice(b": ");
+        self.open_variant(variant);
         Ok(self.open(b'{'))
     }
-}
-
-/// Closes a tuple or struct variant's array or object, then the object around it (which has
-/// the one entry, the variant's name).
-fn end_variant(compound: Compound<'_, '_>) -> Result<(), JsonError> {
-    let writer = compound.writer;
-    writer.level -= 1;
-    if !compound.first {
-        writer.newline_indent();
-    }
-    writer.out.push(compound.close);
-    writer.level -= 1;
-    writer.newline_indent();
-    writer.out.push(b'}');
-    Ok(())
 }
 
 impl ser::SerializeSeq for Compound<'_, '_> {
@@ -417,7 +384,8 @@ impl ser::SerializeSeq for Compound<'_, '_> {
     }
 
     fn end(self) -> Result<(), JsonError> {
-        self.close()
+        self.finish();
+        Ok(())
     }
 }
 
@@ -430,7 +398,8 @@ impl ser::SerializeTuple for Compound<'_, '_> {
     }
 
     fn end(self) -> Result<(), JsonError> {
-        self.close()
+        self.finish();
+        Ok(())
     }
 }
 
@@ -443,7 +412,8 @@ impl ser::SerializeTupleStruct for Compound<'_, '_> {
     }
 
     fn end(self) -> Result<(), JsonError> {
-        self.close()
+        self.finish();
+        Ok(())
     }
 }
 
@@ -456,7 +426,8 @@ impl ser::SerializeTupleVariant for Compound<'_, '_> {
     }
 
     fn end(self) -> Result<(), JsonError> {
-        end_variant(self)
+        self.finish().close_variant();
+        Ok(())
     }
 }
 
@@ -478,7 +449,8 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 
     fn end(self) -> Result<(), JsonError> {
-        self.close()
+        self.finish();
+        Ok(())
     }
 }
 
@@ -496,7 +468,8 @@ impl ser::SerializeStruct for Compound<'_, '_> {
     }
 
     fn end(self) -> Result<(), JsonError> {
-        self.close()
+        self.finish();
+        Ok(())
     }
 }
 
@@ -513,7 +486,8 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
     }
 
     fn end(self) -> Result<(), JsonError> {
-        end_variant(self)
+        self.finish().close_variant();
+        Ok(())
     }
 }
 
@@ -527,6 +501,11 @@ impl MapKey<'_> {
     fn quoted(self, text: &str) -> Result<(), JsonError> {
         write_str(self.out, text);
         Ok(())
+    }
+
+    /// An integer key, as a string.
+    fn integer(self, value: impl itoa::Integer) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(value))
     }
 }
 
@@ -549,45 +528,18 @@ impl ser::Serializer for MapKey<'_> {
         self.quoted(if v { "true" } else { "false" })
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_i128(self, v: i128) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u128(self, v: u128) -> Result<(), JsonError> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
+    integers!(
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_i128: i128,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_u128: u128,
+    );
 
     fn serialize_f32(self, v: f32) -> Result<(), JsonError> {
         if !v.is_finite() {
