@@ -362,8 +362,8 @@ fn ms(d: Duration) -> f64 {
 
 /// A few complete answer sets, through the interview (flags given, defaults for the rest).
 fn answer_sets(catalog: &Catalog) -> Vec<(&'static str, aks_id::advise::answers::Answers)> {
-    let choice = |s: &str| Answer::Choice(s.to_owned());
-    let choices = |l: &[&str]| Answer::Choices(l.iter().map(|s| (*s).to_owned()).collect());
+    let choice = |s: &str| Answer::Choice(s.to_owned().into());
+    let choices = |l: &[&str]| Answer::Choices(l.iter().map(|s| (*s).to_owned().into()).collect());
     let sets: Vec<(&'static str, Vec<(&str, Answer)>)> = vec![
         ("defaults", vec![]),
         (
@@ -401,7 +401,13 @@ fn answer_sets(catalog: &Catalog) -> Vec<(&'static str, aks_id::advise::answers:
         .map(|(name, given)| {
             let given = given
                 .into_iter()
-                .map(|(id, a)| (id.to_owned(), a, AnswerOrigin::Flag(format!("{id}=…"))))
+                .map(|(id, a)| {
+                    (
+                        id.to_owned().into(),
+                        a,
+                        AnswerOrigin::Flag(format!("{id}=…")),
+                    )
+                })
                 .collect();
             let interview = interview::run(catalog, given, &mut interview::Defaults)
                 .expect("the answer set fits the questionnaire");
@@ -446,7 +452,7 @@ impl Rng {
 fn generate_rules(catalog: &Catalog, n: usize) -> String {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let models = catalog.model_ids();
-    let sources: Vec<&str> = catalog.sources.iter().map(|s| s.id.as_str()).collect();
+    let sources: Vec<&str> = catalog.sources.iter().map(|s| s.id.as_ref()).collect();
     let mut out = String::with_capacity(n * 400);
     out.push_str("# Generated for benches/catalog.rs.\nrules:\n");
     for i in 0..n {

@@ -9,7 +9,7 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Kind, Literal, Question};
+use crate::catalog::{Catalog, Kind, Literal, Question, Text};
 use crate::diag::{clip, did_you_mean};
 use crate::error::Error;
 use crate::yaml::{Document, NodePath, Value};
@@ -23,8 +23,8 @@ pub const MAX_ANSWERS_BYTES: usize = 64 * 1024;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Answer {
-    Choice(String),
-    Choices(Vec<String>),
+    Choice(Text),
+    Choices(Vec<Text>),
     YesNo(bool),
     Number(i64),
 }
@@ -71,7 +71,7 @@ impl fmt::Display for Origin {
 }
 
 /// The answers given so far, by question id, in the order they were given.
-pub type Answers = IndexMap<String, Answer>;
+pub type Answers = IndexMap<Text, Answer>;
 
 /// The most characters of a value, question id or flag echoed in a message.
 const MAX_SHOWN: usize = 80;
@@ -115,7 +115,7 @@ pub fn parse_text(question: &Question, text: &str, origin: &Origin) -> Result<An
     let text = text.trim();
     match question.kind {
         Kind::OneOf => choice(question, text)
-            .map(|c| Answer::Choice(c.to_owned()))
+            .map(|c| Answer::Choice(c.to_owned().into()))
             .ok_or_else(|| unknown_choice(origin, question, text)),
         Kind::AnyOf => {
             if text.eq_ignore_ascii_case(NONE) {
@@ -216,7 +216,7 @@ fn unknown_choice(origin: &Origin, question: &Question, text: &str) -> Error {
     if text.parse::<usize>().is_ok() {
         return bad_answer(origin, question, text, "no choice has the number");
     }
-    let hint = did_you_mean(text, question.choices.iter().map(|c| c.id.as_str()));
+    let hint = did_you_mean(text, question.choices.iter().map(|c| c.id.as_ref()));
     match bad_answer(origin, question, text, "unknown choice") {
         Error::Answer(message) => Error::Answer(message + &hint),
         other => other,
@@ -269,7 +269,7 @@ impl<'q> ChoiceIndex<'q> {
 
     fn find(&self, text: &str) -> Option<&'q str> {
         self.position(text)
-            .map(|i| self.question.choices[i].id.as_str())
+            .map(|i| self.question.choices[i].id.as_ref())
     }
 }
 
@@ -427,8 +427,8 @@ pub fn default_of(question: &Question) -> Answer {
 pub fn from_flags(
     catalog: &Catalog,
     flags: &[String],
-) -> Result<Vec<(String, Answer, Origin)>, Error> {
-    let mut out: Vec<(String, Answer, Origin)> = Vec::new();
+) -> Result<Vec<(Text, Answer, Origin)>, Error> {
+    let mut out: Vec<(Text, Answer, Origin)> = Vec::new();
     for flag in flags {
         let origin = Origin::Flag(flag.clone());
         let Some((id, value)) = flag.split_once('=') else {
@@ -468,7 +468,7 @@ pub fn from_file(
     catalog: &Catalog,
     file: &str,
     text: &str,
-) -> Result<Vec<(String, Answer, Origin)>, Error> {
+) -> Result<Vec<(Text, Answer, Origin)>, Error> {
     if text.len() > MAX_ANSWERS_BYTES {
         return Err(Error::Answer(format!(
             "{file}: answers file is {} bytes; the limit is {MAX_ANSWERS_BYTES} bytes",
@@ -587,18 +587,18 @@ pub fn from_file(
 }
 
 /// The `defaulted` question ids of an `advise` output document.
-fn defaulted_ids(document: &Value) -> Vec<String> {
+fn defaulted_ids(document: &Value) -> Vec<Text> {
     match document.get("defaulted") {
         Some(Value::Sequence(items)) => items
             .iter()
-            .filter_map(|item| item.as_str().map(str::to_owned))
+            .filter_map(|item| item.as_str().map(|id| Text::from(id.to_owned())))
             .collect(),
         _ => Vec::new(),
     }
 }
 
 fn question_ids(catalog: &Catalog) -> String {
-    let ids: Vec<&str> = catalog.questions.iter().map(|q| q.id.as_str()).collect();
+    let ids: Vec<&str> = catalog.questions.iter().map(|q| q.id.as_ref()).collect();
     crate::diag::listing(&ids)
 }
 
@@ -616,7 +616,7 @@ fn find_question<'c>(
                 "{origin}: unknown question `{}`; questions: {}{}",
                 clip(id, MAX_SHOWN),
                 question_ids(catalog),
-                did_you_mean(id, catalog.questions.iter().map(|q| q.id.as_str()))
+                did_you_mean(id, catalog.questions.iter().map(|q| q.id.as_ref()))
             ))
         })
 }

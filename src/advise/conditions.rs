@@ -2,7 +2,7 @@
 //! answers, and how it reads in words.
 
 use super::answers::{Answer, Answers};
-use crate::catalog::{Condition, Literal, Question, Test};
+use crate::catalog::{Condition, Literal, Question, Test, Text};
 
 /// Whether `cond` holds for `answers`. A comparison on a question without an answer does not
 /// hold, except `not_equals`.
@@ -15,14 +15,14 @@ pub fn holds(cond: &Condition, answers: &Answers) -> bool {
         Condition::Compare { question, test } => (question, test),
     };
     // By id: a catalog may have thousands of questions, and this runs for every condition.
-    let answer = answers.get(id.as_str());
+    let answer = answers.get(id.as_ref());
     if let Test::NotEquals(v) = test {
         return answer.is_none_or(|a| !same(a, v));
     }
     let Some(answer) = answer else {
         return false;
     };
-    let picked = |c: &String| matches!(answer, Answer::Choices(list) if list.contains(c));
+    let picked = |c: &Text| matches!(answer, Answer::Choices(list) if list.contains(c));
     let number = match answer {
         Answer::Number(n) => Some(*n),
         _ => None,
@@ -74,7 +74,7 @@ fn collect_questions<'a>(cond: &'a Condition, out: &mut Vec<&'a str>) {
         Condition::Not(inner) => collect_questions(inner, out),
         Condition::Malformed(_) => {}
         Condition::Compare { question, .. } => {
-            if !out.contains(&question.as_str()) {
+            if !out.contains(&question.as_ref()) {
                 out.push(question);
             }
         }
@@ -91,7 +91,7 @@ pub fn describe(cond: &Condition) -> String {
         Condition::All(all) => return format!("({})", list(all, "and")),
         Condition::Any(any) => return format!("({})", list(any, "or")),
         Condition::Not(not) => return format!("not {}", describe(not)),
-        Condition::Malformed(raw) => return raw.question.clone().unwrap_or_default(),
+        Condition::Malformed(raw) => return raw.question.as_deref().unwrap_or_default().to_owned(),
         Condition::Compare { question, test } => (question, test),
     };
     let shown = |vs: &[Literal]| vs.iter().map(Literal::shown).collect::<Vec<_>>().join(", ");

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::answers::{Answer, Answers};
 use super::conditions::{self, holds};
-use crate::catalog::{Access, Catalog, CatalogRef, Fact, Model, NO_MODEL, Role, Rule};
+use crate::catalog::{Access, Catalog, CatalogRef, Fact, Model, NO_MODEL, Role, Rule, Text};
 
 /// The question whose answer lists the target services.
 pub const TARGETS_QUESTION: &str = "targets";
@@ -26,7 +26,7 @@ pub struct Advice<'a> {
     pub catalog: CatalogRef<'a>,
     /// Every question asked, defaults included, in interview order.
     pub answers: Answers,
-    pub defaulted: Vec<String>,
+    pub defaulted: Vec<Text>,
     /// Answers that cannot be true together, or that were given and not used.
     pub warnings: Vec<Warning<'a>>,
     pub recommendation: Option<Recommendation<'a>>,
@@ -174,7 +174,7 @@ pub fn fired<'a>(catalog: &'a Catalog, answers: &Answers) -> Vec<&'a Rule> {
 }
 
 /// Evaluates the rules for `answers` (complete: every asked question has an answer).
-pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<String>) -> Advice<'a> {
+pub fn evaluate<'a>(catalog: &'a Catalog, answers: Answers, defaulted: Vec<Text>) -> Advice<'a> {
     let fired = fired(catalog, &answers);
     evaluate_fired(catalog, &fired, answers, defaulted)
 }
@@ -185,7 +185,7 @@ pub fn evaluate_fired<'a>(
     catalog: &'a Catalog,
     fired: &[&'a Rule],
     answers: Answers,
-    defaulted: Vec<String>,
+    defaulted: Vec<Text>,
 ) -> Advice<'a> {
     // Per model, by its position in the catalog: a catalog has a few models, so finding one by
     // id is a short scan, cheaper than hashing for every effect of thousands of fired rules.
@@ -232,11 +232,11 @@ pub fn evaluate_fired<'a>(
         });
         let reason = &mut reasons[at];
         for (model, change) in &rule.score {
-            let effect = reason.effects.entry(model.as_str()).or_insert(0);
+            let effect = reason.effects.entry(model.as_ref()).or_insert(0);
             *effect = effect.saturating_add(*change);
         }
         for model in &rule.exclude {
-            if !reason.excludes.contains(&model.as_str()) {
+            if !reason.excludes.contains(&model.as_ref()) {
                 reason.excludes.push(model);
             }
         }
@@ -288,7 +288,7 @@ pub fn evaluate_fired<'a>(
     let main_reason = chosen.and_then(|m| {
         reasons
             .iter()
-            .filter_map(|r| r.effects.get(m.id.as_str()).map(|c| (r.id, *c)))
+            .filter_map(|r| r.effects.get(m.id.as_ref()).map(|c| (r.id, *c)))
             .filter(|(_, c)| *c > 0)
             .fold(None::<(&str, i64)>, |best, (id, c)| match best {
                 Some((_, b)) if b >= c => best,
@@ -322,7 +322,7 @@ pub fn evaluate_fired<'a>(
         r.why_not = excluded_by.or(cost).or(main_reason);
     }
 
-    let cite = |ids: &'a [String]| -> Vec<Cited<'a>> { cited(catalog, ids) };
+    let cite = |ids: &'a [Text]| -> Vec<Cited<'a>> { cited(catalog, ids) };
 
     // Each statement once: a later statement with an id or a text already shown is left out
     // (steps, then grants, then caveats, then trade-offs).
@@ -332,7 +332,7 @@ pub fn evaluate_fired<'a>(
     }
 
     // Caveats and steps of the recommended model; when none fits, those written for that case.
-    let shown_for = chosen.map_or(NO_MODEL, |m| m.id.as_str());
+    let shown_for = chosen.map_or(NO_MODEL, |m| m.id.as_ref());
     let mut steps = Vec::new();
     for rule in fired {
         for (i, step) in rule.steps.iter().enumerate() {
@@ -352,7 +352,7 @@ pub fn evaluate_fired<'a>(
     }
 
     let targets: Vec<&str> = match answers.get(TARGETS_QUESTION) {
-        Some(Answer::Choices(list)) => list.iter().map(String::as_str).collect(),
+        Some(Answer::Choices(list)) => list.iter().map(|id| id.as_ref()).collect(),
         _ => Vec::new(),
     };
     let mut grants: Vec<Grant> = Vec::new();
@@ -560,7 +560,7 @@ pub fn unused_answer<'a>(
 fn named(questions: &[String], answers: &Answers) -> String {
     let parts: Vec<String> = questions
         .iter()
-        .map(|q| match answers.get(q) {
+        .map(|q| match answers.get(q.as_str()) {
             Some(Answer::Choices(list)) if !list.is_empty() => format!("{q}={}", list.join(",")),
             Some(a) => format!("{q}={a}"),
             None => format!("{q} unanswered"),
@@ -603,12 +603,12 @@ fn item_id(explicit: Option<&str>, owner: &str, kind: &str, index: usize) -> Str
 }
 
 /// An item's own sources, or its rule's.
-fn or_rule<'a>(own: &'a [String], rule: &'a Rule) -> &'a [String] {
+fn or_rule<'a>(own: &'a [Text], rule: &'a Rule) -> &'a [Text] {
     if own.is_empty() { &rule.sources } else { own }
 }
 
 /// The sources for ids, each once. Ids are validated at load time.
-fn cited<'a>(catalog: &'a Catalog, ids: &[String]) -> Vec<Cited<'a>> {
+fn cited<'a>(catalog: &'a Catalog, ids: &[Text]) -> Vec<Cited<'a>> {
     let mut out: Vec<Cited> = Vec::new();
     for id in ids {
         if let Some(s) = catalog.source(id)

@@ -9,7 +9,7 @@ use std::io::{BufRead, Read, Write};
 
 use super::answers::{self, Answer, Answers, Origin, expected};
 use super::conditions::is_asked;
-use crate::catalog::{Catalog, Kind, Question};
+use crate::catalog::{Catalog, Kind, Question, Text};
 use crate::display::untrusted;
 use crate::error::Error;
 
@@ -180,9 +180,9 @@ impl Asker for Preset {
 /// The result of an interview: every asked question's answer, in interview order.
 pub struct Interview {
     pub answers: Answers,
-    pub defaulted: Vec<String>,
+    pub defaulted: Vec<Text>,
     /// Given answers that were not used, because their question was not asked.
-    pub unused: Vec<(String, Origin)>,
+    pub unused: Vec<(Text, Origin)>,
 }
 
 /// Runs the interview. `given` are the answers from flags and files, later ones winning.
@@ -192,12 +192,12 @@ pub struct Interview {
 /// and a later condition reads it.
 pub fn run(
     catalog: &Catalog,
-    given: Vec<(String, Answer, Origin)>,
+    given: Vec<(Text, Answer, Origin)>,
     asker: &mut dyn Asker,
 ) -> Result<Interview, Error> {
     let mut preset: Answers = Answers::new();
     // The origin of each given answer, the last one for a question given twice.
-    let mut origins: indexmap::IndexMap<String, Origin> = indexmap::IndexMap::new();
+    let mut origins: indexmap::IndexMap<Text, Origin> = indexmap::IndexMap::new();
     for (id, answer, origin) in given {
         preset.insert(id.clone(), answer);
         origins.shift_remove(&id);
@@ -239,7 +239,7 @@ pub fn run(
         let default = answers::default_of(question);
         match asker.ask(question, number, estimate.max(number))? {
             Some(answer) => {
-                if answer != default && read_by_conditions.contains(question.id.as_str()) {
+                if answer != default && read_by_conditions.contains(question.id.as_ref()) {
                     total = None;
                 }
                 answers.insert(question.id.clone(), answer);
@@ -269,7 +269,7 @@ fn questions_read<'c>(
     use crate::catalog::Condition;
     match cond {
         Condition::Compare { question, .. } => {
-            ids.insert(question.as_str());
+            ids.insert(question.as_ref());
         }
         Condition::All(list) | Condition::Any(list) => {
             for inner in list {

@@ -39,15 +39,11 @@ mod generated {
     use super::Built;
     use crate::catalog::*;
 
-    fn s(text: &str) -> String {
-        text.to_owned()
-    }
-
     const fn t(text: &'static str) -> Text {
         std::borrow::Cow::Borrowed(text)
     }
 
-    fn map<V>(pairs: Vec<(String, V)>) -> Map<String, V> {
+    fn map<V>(pairs: Vec<(Text, V)>) -> Map<Text, V> {
         pairs.into_iter().collect()
     }
 

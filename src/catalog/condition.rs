@@ -8,6 +8,10 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 
+/// Text of the catalog, prose and ids alike: borrowed from the binary for the built-in catalog,
+/// owned when read from a folder.
+pub type Text = Cow<'static, str>;
+
 /// A value written in a rule file where a choice id, a list of them, a yes/no or a number is
 /// expected. What does not fit any of these is kept as written, for the validator to name.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -15,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub enum Literal {
     Bool(bool),
     Number(i64),
-    Text(String),
+    Text(Text),
     List(Vec<Literal>),
     /// Anything else: nothing, a mapping, a fraction.
     Other(serde_json::Value),
@@ -27,7 +31,7 @@ impl From<serde_json::Value> for Literal {
         match value {
             Json::Bool(b) => Literal::Bool(b),
             Json::Number(n) if n.is_i64() => Literal::Number(n.as_i64().unwrap_or_default()),
-            Json::String(s) => Literal::Text(s),
+            Json::String(s) => Literal::Text(s.into()),
             Json::Array(items) => Literal::List(items.into_iter().map(Literal::from).collect()),
             other => Literal::Other(other),
         }
@@ -64,7 +68,7 @@ impl Literal {
     /// The value in words: a text as written, anything else as JSON.
     pub fn shown(&self) -> String {
         match self {
-            Literal::Text(s) => s.clone(),
+            Literal::Text(s) => s.to_string(),
             other => serde_json::Value::from(other.clone()).to_string(),
         }
     }
@@ -94,7 +98,7 @@ impl JsonSchema for Literal {
 pub enum Condition {
     /// A comparison on the answer to one question.
     Compare {
-        question: String,
+        question: Text,
         test: Test,
     },
     All(Vec<Condition>),
@@ -112,8 +116,8 @@ pub enum Test {
     Equals(Literal),
     NotEquals(Literal),
     OneOf(Vec<Literal>),
-    ContainsAny(Vec<String>),
-    ContainsAll(Vec<String>),
+    ContainsAny(Vec<Text>),
+    ContainsAll(Vec<Text>),
     Gt(i64),
     Gte(i64),
     Lt(i64),
@@ -144,7 +148,7 @@ impl Test {
 #[schemars(rename = "Condition")]
 pub struct RawCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub question: Option<String>,
+    pub question: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equals: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,9 +156,9 @@ pub struct RawCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_of: Option<Vec<serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_any: Option<Vec<String>>,
+    pub contains_any: Option<Vec<Text>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_all: Option<Vec<String>>,
+    pub contains_all: Option<Vec<Text>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,6 @@
 //! Build time only (`build.rs` includes this file): writes a rule file's typed value as Rust code
-//! that constructs it, so that a run builds the built-in catalog with plain code (a string copy
-//! per text, a vector per list) instead of decoding it.
+//! that constructs it, so that a run builds the built-in catalog with plain code (a vector per
+//! list; every text borrowed from the binary) instead of decoding it.
 //!
 //! Every struct becomes a small function of its own, which keeps each stack frame small in debug
 //! builds. Each struct's impl destructures it whole, so a field added to a type and not written
@@ -47,15 +47,10 @@ pub trait Construct {
     fn construct(&self, code: &mut Code) -> String;
 }
 
-impl Construct for String {
+impl Construct for Text {
     fn construct(&self, _: &mut Code) -> String {
-        // `Debug` writes a string as a valid Rust literal, escapes included.
-        format!("s({self:?})")
-    }
-}
-
-impl Construct for std::borrow::Cow<'static, str> {
-    fn construct(&self, _: &mut Code) -> String {
+        // Borrowed from the binary. `Debug` writes a string as a valid Rust literal, escapes
+        // included.
         format!("t({self:?})")
     }
 }
@@ -97,7 +92,7 @@ impl<T: Construct> Construct for Vec<T> {
     }
 }
 
-impl<V: Construct> Construct for Map<String, V> {
+impl<V: Construct> Construct for Map<Text, V> {
     fn construct(&self, code: &mut Code) -> String {
         let pairs: Vec<String> = self
             .iter()

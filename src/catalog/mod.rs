@@ -59,8 +59,8 @@ impl std::fmt::Display for Origin {
 #[derive(Clone, Debug)]
 pub struct Catalog {
     pub origin: Origin,
-    pub as_of: String,
-    pub tie_break: Vec<String>,
+    pub as_of: Text,
+    pub tie_break: Vec<Text>,
     pub rows: Vec<Row>,
     pub sources: Vec<Source>,
     /// In file-name order (cluster, pod, workload for the built-in catalog).
@@ -107,14 +107,14 @@ impl Catalog {
     }
 
     pub fn model_ids(&self) -> Vec<&str> {
-        self.models.iter().map(|m| m.id.as_str()).collect()
+        self.models.iter().map(|m| m.id.as_ref()).collect()
     }
 
     /// URLs for source ids, in the order given, without repeats. Ids are validated at load time.
     ///
     /// Most statements cite one to three sources: repeats are found by looking through the URLs
     /// kept so far, and a set takes over only once there are many.
-    pub fn urls<'a>(&'a self, ids: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
+    pub fn urls<'a>(&'a self, ids: impl IntoIterator<Item = &'a Text>) -> Vec<&'a str> {
         const FEW: usize = 16;
         let mut urls: Vec<&str> = Vec::new();
         let mut seen: Option<rustc_hash::FxHashSet<&str>> = None;
@@ -140,22 +140,23 @@ impl Catalog {
 
 #[cfg(test)]
 mod tests {
+    use super::Text;
     /// `urls` keeps the first of repeated URLs, in order, whether few (looked up in the list)
     /// or many (in a set).
     #[test]
     fn urls_keep_the_order_and_drop_repeats() {
         let catalog = super::builtin::load().expect("the built-in catalog loads");
         for count in [3, 16, 17, 40, catalog.sources.len()] {
-            let mut ids: Vec<String> = catalog
+            let mut ids: Vec<Text> = catalog
                 .sources
                 .iter()
                 .take(count)
                 .map(|s| s.id.clone())
                 .collect();
             // Every id twice, the second time in reverse order, and one unknown id.
-            let again: Vec<String> = ids.iter().rev().cloned().collect();
+            let again: Vec<Text> = ids.iter().rev().cloned().collect();
             ids.extend(again);
-            ids.push("no-such-source".to_owned());
+            ids.push("no-such-source".into());
             let mut expected: Vec<&str> = Vec::new();
             for id in &ids {
                 if let Some(source) = catalog.source(id)

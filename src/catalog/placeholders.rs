@@ -6,6 +6,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::condition::Text;
+
 /// `placeholders.yaml`.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -18,16 +20,16 @@ pub struct PlaceholdersFile {
 #[serde(deny_unknown_fields)]
 pub struct Placeholder {
     /// The name between `<` and `>`: lowercase letters, digits and dashes.
-    pub id: String,
+    pub id: Text,
     /// What the user puts there, as a short phrase.
-    pub meaning: String,
+    pub meaning: Text,
     /// The rule every value must follow.
     pub kind: ValueKind,
     /// A read-only command that prints the value once earlier steps exist (for example the
     /// identity's client id): a script without the value runs it just before the value's first
     /// use instead of stopping at its checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    pub from: Option<Text>,
 }
 
 /// The rule a placeholder's value follows. Every kind refuses control characters (newlines

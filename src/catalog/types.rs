@@ -6,11 +6,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use super::condition::Text;
 use super::condition::{Condition, Literal};
-
-/// Prose of the catalog: borrowed from the binary for the built-in catalog, owned when read from
-/// a folder.
-pub type Text = std::borrow::Cow<'static, str>;
 /// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
 /// thousands of these.
 pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
@@ -22,10 +19,10 @@ pub struct Fact {
     /// A stable id for the statement, where one is needed: statements with the same id say the
     /// same thing and `advise` shows them once. Lowercase letters, digits, `-` and `_`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Text>,
     pub text: Text,
     /// Ids from `sources.yaml`; at least one.
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
     /// Pros and cons only: the answers that make this trade-off relevant; absent, always.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
@@ -42,14 +39,14 @@ pub struct SourcesFile {
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// Lowercase letters, digits and dashes.
-    pub id: String,
+    pub id: Text,
     pub title: Text,
     pub url: Text,
     /// The page's own date (its ms.date or last commit) as last read: YYYY-MM-DD or YYYY-MM.
-    pub as_of: String,
+    pub as_of: Text,
     /// When the page was last read against the catalog, if that differs from `as_of`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checked: Option<String>,
+    pub checked: Option<Text>,
 }
 
 impl Source {
@@ -58,7 +55,7 @@ impl Source {
     pub fn last_checked<'a>(&'a self, catalog_as_of: &'a str) -> &'a str {
         self.checked
             .as_deref()
-            .unwrap_or(catalog_as_of.max(self.as_of.as_str()))
+            .unwrap_or(catalog_as_of.max(&self.as_of))
     }
 }
 
@@ -67,9 +64,9 @@ impl Source {
 #[serde(deny_unknown_fields)]
 pub struct CatalogFile {
     /// When the catalog as a whole was last checked (YYYY-MM-DD).
-    pub as_of: String,
+    pub as_of: Text,
     /// Equal scores: the model listed first wins.
-    pub tie_break: Vec<String>,
+    pub tie_break: Vec<Text>,
     /// Comparison rows, in display order.
     pub rows: Vec<Row>,
 }
@@ -77,7 +74,7 @@ pub struct CatalogFile {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Row {
-    pub id: String,
+    pub id: Text,
     pub label: Text,
 }
 
@@ -86,16 +83,16 @@ pub struct Row {
 #[serde(deny_unknown_fields)]
 pub struct Model {
     /// Must match the file name.
-    pub id: String,
-    pub name: String,
+    pub id: Text,
+    pub name: Text,
     pub status: Status,
     pub summary: Fact,
     pub how_it_works: Fact,
     /// Who receives the role assignments when this model is used.
-    pub grantee: String,
+    pub grantee: Text,
     /// One fact per comparison row id, in any order.
     #[serde(deserialize_with = "unique_keys")]
-    pub values: Map<String, Fact>,
+    pub values: Map<Text, Fact>,
     pub pros: Vec<Fact>,
     pub cons: Vec<Fact>,
     pub limits: Vec<Fact>,
@@ -135,8 +132,8 @@ impl State {
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
     pub event: Text,
-    pub date: String,
-    pub sources: Vec<String>,
+    pub date: Text,
+    pub sources: Vec<Text>,
 }
 
 /// A step with an optional command, for setup instructions and next steps.
@@ -146,7 +143,7 @@ pub struct Step {
     pub text: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Text>,
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -156,7 +153,7 @@ pub struct Example {
     pub text: Text,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commands: Vec<Text>,
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
 }
 
 /// `targets.yaml`.
@@ -170,7 +167,7 @@ pub struct TargetsFile {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    pub id: String,
+    pub id: Text,
     pub name: Text,
     pub access: Access,
     pub granted_in: Fact,
@@ -181,7 +178,7 @@ pub struct Target {
     pub grant: Option<Text>,
     #[serde(default)]
     pub notes: Vec<Fact>,
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
@@ -212,7 +209,7 @@ pub struct QuestionsFile {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
-    pub id: String,
+    pub id: Text,
     pub prompt: Text,
     pub help: Text,
     pub kind: Kind,
@@ -252,7 +249,7 @@ impl Kind {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
-    pub id: String,
+    pub id: Text,
     pub label: Text,
 }
 
@@ -266,7 +263,7 @@ pub struct RulesFile {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    pub id: String,
+    pub id: Text,
     /// Absent: the rule always fires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
@@ -282,9 +279,9 @@ pub struct Rule {
         skip_serializing_if = "Map::is_empty",
         deserialize_with = "unique_keys"
     )]
-    pub score: Map<String, i64>,
+    pub score: Map<Text, i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exclude: Vec<String>,
+    pub exclude: Vec<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<Caveat>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -296,7 +293,7 @@ pub struct Rule {
     /// warns, naming those answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<Text>,
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
 }
 
 /// The model id of caveats and steps shown when no model fits the answers.
@@ -310,10 +307,10 @@ pub const NO_MODEL: &str = "none";
 pub struct RuleGrant {
     /// A stable id (see [`Fact::id`]); absent, `RULE/grants/INDEX`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    pub model: String,
+    pub id: Option<Text>,
+    pub model: Text,
     /// A target id from `targets.yaml`.
-    pub target: String,
+    pub target: Text,
     /// Least privilege first; empty when the model needs no role on the target.
     #[serde(default)]
     pub roles: Vec<Role>,
@@ -323,7 +320,7 @@ pub struct RuleGrant {
     pub command: Option<Text>,
     /// The rule's sources that back this grant; absent, all of the rule's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -331,13 +328,13 @@ pub struct RuleGrant {
 pub struct Caveat {
     /// A stable id (see [`Fact::id`]); absent, `RULE/caveats/INDEX`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Text>,
     /// The model whose recommendation shows it, or `none`: shown when no model fits.
-    pub model: String,
+    pub model: Text,
     pub text: Text,
     /// The rule's sources that back this caveat; absent, all of the rule's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
     /// True of every deployment of the model, or an alternative: `advise` shows it with
     /// `--detail`, not on the first screen.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -352,15 +349,15 @@ pub struct Caveat {
 pub struct RuleStep {
     /// A stable id (see [`Fact::id`]); absent, `RULE/steps/INDEX`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Text>,
     /// The model whose recommendation shows it, or `none`: shown when no model fits.
-    pub model: String,
+    pub model: Text,
     pub text: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Text>,
     /// The rule's sources that back this step; absent, all of the rule's sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
     /// Shown only when these answers also hold (besides the rule's `when`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
@@ -372,14 +369,14 @@ fn is_false(value: &bool) -> bool {
 
 /// A mapping whose keys must not repeat. Parsers that stream into a map keep the last of two
 /// equal keys; a catalog must say which one it means.
-fn unique_keys<'de, D, V>(deserializer: D) -> Result<Map<String, V>, D::Error>
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<Map<Text, V>, D::Error>
 where
     D: serde::Deserializer<'de>,
     V: Deserialize<'de>,
 {
     struct Unique<V>(std::marker::PhantomData<V>);
     impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
-        type Value = Map<String, V>;
+        type Value = Map<Text, V>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a mapping")
         }
@@ -388,7 +385,7 @@ where
             mut map: A,
         ) -> Result<Self::Value, A::Error> {
             let mut out = Map::default();
-            while let Some((key, value)) = map.next_entry::<String, V>()? {
+            while let Some((key, value)) = map.next_entry::<Text, V>()? {
                 if out.contains_key(&key) {
                     return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
                 }
@@ -413,14 +410,14 @@ pub struct FindingsFile {
 #[serde(deny_unknown_fields)]
 pub struct FindingMeta {
     /// Stable: a SARIF rule id and a suppression key. Lowercase letters, digits and dashes.
-    pub id: String,
+    pub id: Text,
     /// The default level; a detector may report another for a sub-case its explanation names.
     pub severity: Severity,
     pub title: Text,
     pub explanation: Text,
     pub fix: Text,
     /// Ids from `sources.yaml`; at least one.
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
 }
 
 /// How bad a scan finding is: `error` (it will fail), `warning` (likely to fail, or a security

@@ -29,22 +29,22 @@ impl<'a> Validator<'a> {
     pub fn new(parsed: &'a Parsed) -> Self {
         Self {
             parsed,
-            source_ids: parsed.sources.iter().map(|s| s.value.id.as_str()).collect(),
-            model_ids: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
-            model_set: parsed.models.iter().map(|m| m.value.id.as_str()).collect(),
+            source_ids: parsed.sources.iter().map(|s| s.value.id.as_ref()).collect(),
+            model_ids: parsed.models.iter().map(|m| m.value.id.as_ref()).collect(),
+            model_set: parsed.models.iter().map(|m| m.value.id.as_ref()).collect(),
             choice_sets: parsed
                 .questions
                 .iter()
                 .map(|q| {
-                    let ids = q.value.choices.iter().map(|c| c.id.as_str()).collect();
-                    (q.value.id.as_str(), ids)
+                    let ids = q.value.choices.iter().map(|c| c.id.as_ref()).collect();
+                    (q.value.id.as_ref(), ids)
                 })
                 .collect(),
-            target_ids: parsed.targets.iter().map(|t| t.value.id.as_str()).collect(),
+            target_ids: parsed.targets.iter().map(|t| t.value.id.as_ref()).collect(),
             placeholder_ids: parsed
                 .placeholders
                 .iter()
-                .map(|p| p.value.id.as_str())
+                .map(|p| p.value.id.as_ref())
                 .collect(),
             placeholders_used: HashSet::default(),
             diagnostics: Vec::new(),
@@ -114,17 +114,17 @@ impl<'a> Validator<'a> {
 
     /// The choice ids of `question`.
     fn choices_of(&self, question: &Question) -> Option<&HashSet<&'a str>> {
-        self.choice_sets.get(question.id.as_str())
+        self.choice_sets.get(question.id.as_ref())
     }
 
     /// Checks source references. Like every check here, it builds the node's path (`at`) only
     /// for a message: a catalog has thousands of facts and almost never a problem in them.
-    fn source_refs(&mut self, doc: usize, at: &dyn Fn() -> NodePath, ids: &[String]) {
+    fn source_refs(&mut self, doc: usize, at: &dyn Fn() -> NodePath, ids: &[Text]) {
         if ids.is_empty() {
             self.error(doc, &at(), "needs at least one source");
         }
         for (i, id) in ids.iter().enumerate() {
-            if !self.source_ids.contains(id.as_str()) && !self.parsed.unread.sources.excuses(id) {
+            if !self.source_ids.contains(id.as_ref()) && !self.parsed.unread.sources.excuses(id) {
                 self.error(
                     doc,
                     &at().index(i),
@@ -174,7 +174,7 @@ impl<'a> Validator<'a> {
     }
 
     /// A rule item's own sources: absent means the rule's.
-    fn item_sources(&mut self, doc: usize, at: &dyn Fn() -> NodePath, ids: &[String]) {
+    fn item_sources(&mut self, doc: usize, at: &dyn Fn() -> NodePath, ids: &[Text]) {
         if !ids.is_empty() {
             self.source_refs(doc, at, ids);
         }
@@ -249,7 +249,7 @@ impl<'a> Validator<'a> {
         let mut seen = HashSet::default();
         for (i, row) in file.rows.iter().enumerate() {
             let at = path.key("rows").index(i).key("id");
-            if !seen.insert(row.id.as_str()) {
+            if !seen.insert(row.id.as_ref()) {
                 self.error(doc, &at, format!("duplicate row id `{}`", row.id));
             }
             if !is_id(&row.id) {
@@ -267,7 +267,7 @@ impl<'a> Validator<'a> {
         for (i, id) in file.tie_break.iter().enumerate() {
             let at = path.key("tie_break").index(i);
             self.model_ref(doc, &at, id);
-            if !listed.insert(id.as_str()) {
+            if !listed.insert(id.as_ref()) {
                 self.error(doc, &at, format!("model `{id}` is listed twice"));
             }
         }
@@ -287,7 +287,7 @@ impl<'a> Validator<'a> {
             .parsed
             .catalog
             .as_ref()
-            .map(|c| c.value.rows.iter().map(|r| r.id.as_str()).collect())
+            .map(|c| c.value.rows.iter().map(|r| r.id.as_ref()).collect())
             .unwrap_or_default();
         let models = &self.parsed.models;
         self.unique("model", models, |m| &m.id);
@@ -343,7 +343,7 @@ impl<'a> Validator<'a> {
                 }
             }
             for (row, fact) in &model.values {
-                if !rows.contains(&row.as_str()) && !self.parsed.unread.rows.excuses(row) {
+                if !rows.contains(&row.as_ref()) && !self.parsed.unread.rows.excuses(row) {
                     self.error_key(
                         doc,
                         &values.key(row),
@@ -428,7 +428,7 @@ impl<'a> Validator<'a> {
         // With other problems, some commands may not have been read: "unused" would mislead.
         let report_unused = self.diagnostics.is_empty() && !self.parsed.incomplete;
         for p in placeholders {
-            if report_unused && !self.placeholders_used.contains(&p.value.id) {
+            if report_unused && !self.placeholders_used.contains(&*p.value.id) {
                 self.error(
                     p.doc,
                     &p.path.key("id"),
@@ -512,7 +512,7 @@ impl<'a> Validator<'a> {
         self.unique("question", questions, |q| &q.id);
         let mut known: HashMap<&str, (usize, &Question)> = HashMap::default();
         for (n, q) in questions.iter().enumerate() {
-            known.entry(q.value.id.as_str()).or_insert((n, &q.value));
+            known.entry(q.value.id.as_ref()).or_insert((n, &q.value));
         }
         for (n, q) in questions.iter().enumerate() {
             let (doc, path, question) = (q.doc, &q.path, &q.value);
@@ -534,7 +534,7 @@ impl<'a> Validator<'a> {
             let mut seen = HashSet::default();
             for (i, choice) in question.choices.iter().enumerate() {
                 let at = path.key("choices").index(i).key("id");
-                if !seen.insert(choice.id.as_str()) {
+                if !seen.insert(choice.id.as_ref()) {
                     self.error(doc, &at, format!("duplicate choice id `{}`", choice.id));
                 }
                 if !is_id(&choice.id) || choice.id == "none" {
@@ -640,7 +640,7 @@ impl<'a> Validator<'a> {
                 if !self.is_model(&grant.model) {
                     self.model_ref(doc, &at().key("model"), &grant.model);
                 }
-                if !self.target_ids.contains(grant.target.as_str())
+                if !self.target_ids.contains(grant.target.as_ref())
                     && !self.parsed.unread.targets.excuses(&grant.target)
                 {
                     self.error(
@@ -757,7 +757,7 @@ impl<'a> Validator<'a> {
             }
             Condition::Compare { question, test } => (question, test),
         };
-        let found = questions.get(id.as_str());
+        let found = questions.get(id.as_ref());
         let later = match (found, asked_before) {
             (Some((position, _)), Some(limit)) => *position >= limit,
             _ => false,
@@ -844,7 +844,7 @@ fn fits_value(
     let id = &question.id;
     match (question.kind, value) {
         (Kind::OneOf | Kind::AnyOf, Literal::Text(s)) => {
-            if choices.is_some_and(|c| c.contains(s.as_str())) {
+            if choices.is_some_and(|c| c.contains(s.as_ref())) {
                 Ok(())
             } else {
                 Err(format!(
@@ -852,7 +852,7 @@ fn fits_value(
                     question
                         .choices
                         .iter()
-                        .map(|c| c.id.as_str())
+                        .map(|c| c.id.as_ref())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ))

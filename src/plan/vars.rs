@@ -37,7 +37,7 @@ impl Vars {
     /// Adds the `--var` flags over these values. The same placeholder twice on the command line
     /// is an error: one of the two would be silently lost.
     pub fn add_flags(&mut self, catalog: &Catalog, flags: &[String]) -> Result<(), Error> {
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
         for flag in flags {
             let Some((name, value)) = flag.split_once('=') else {
                 return Err(Error::Usage(format!(
@@ -47,15 +47,15 @@ impl Vars {
             };
             let origin = format!("--var {}", shown(name));
             let placeholder = find(catalog, name, &origin)?;
-            if seen.contains(&placeholder.id) {
+            if seen.contains(&placeholder.id.as_ref()) {
                 return Err(Error::Usage(format!(
                     "--var {}: given twice; give each placeholder once",
                     placeholder.id
                 )));
             }
-            seen.push(placeholder.id.clone());
+            seen.push(&placeholder.id);
             check(placeholder, value, &origin)?;
-            self.set(placeholder.id.clone(), value.to_owned());
+            self.set(placeholder.id.to_string(), value.to_owned());
         }
         Ok(())
     }
@@ -74,7 +74,7 @@ fn find<'c>(catalog: &'c Catalog, name: &str, origin: &str) -> Result<&'c Placeh
         .iter()
         .find(|p| p.id == wanted)
         .ok_or_else(|| {
-            let known: Vec<&str> = catalog.placeholders.iter().map(|p| p.id.as_str()).collect();
+            let known: Vec<&str> = catalog.placeholders.iter().map(|p| p.id.as_ref()).collect();
             Error::Usage(format!(
                 "{origin}: unknown placeholder; placeholders: {}",
                 known.join(", ")
@@ -158,7 +158,7 @@ pub fn from_file(catalog: &Catalog, file: &str, text: &str) -> Result<Vars, Erro
             }
         };
         check(placeholder, &value, &origin)?;
-        vars.set(placeholder.id.clone(), value);
+        vars.set(placeholder.id.to_string(), value);
     }
     Ok(vars)
 }

@@ -83,15 +83,15 @@ fn effects(rule: &Rule) -> String {
         .collect();
     parts.extend(rule.exclude.iter().map(|m| format!("{m} excluded")));
     if !rule.caveats.is_empty() {
-        let models: Vec<&str> = rule.caveats.iter().map(|c| c.model.as_str()).collect();
+        let models: Vec<&str> = rule.caveats.iter().map(|c| c.model.as_ref()).collect();
         parts.push(format!("caveat for {}", dedup(&models).join(", ")));
     }
     if !rule.steps.is_empty() {
-        let models: Vec<&str> = rule.steps.iter().map(|c| c.model.as_str()).collect();
+        let models: Vec<&str> = rule.steps.iter().map(|c| c.model.as_ref()).collect();
         parts.push(format!("step for {}", dedup(&models).join(", ")));
     }
     if !rule.grants.is_empty() {
-        let models: Vec<&str> = rule.grants.iter().map(|g| g.model.as_str()).collect();
+        let models: Vec<&str> = rule.grants.iter().map(|g| g.model.as_ref()).collect();
         parts.push(format!("grant for {}", dedup(&models).join(", ")));
     }
     if rule.warning.is_some() {
@@ -112,7 +112,7 @@ fn dedup<'a>(items: &[&'a str]) -> Vec<&'a str> {
 
 /// The questions that took their defaults, for lookups while listing every answer.
 fn defaulted<'a>(advice: &'a Advice) -> rustc_hash::FxHashSet<&'a str> {
-    advice.defaulted.iter().map(String::as_str).collect()
+    advice.defaulted.iter().map(|id| id.as_ref()).collect()
 }
 
 /// `scope=workload targets=key-vault*`: the answers, `*` marking defaults; unless `all`, only
@@ -128,7 +128,7 @@ fn answer_line(catalog: &Catalog, advice: &Advice, all: bool) -> String {
                 .is_none_or(|q| answers::default_of(q) != **a)
         })
         .map(|(id, a)| {
-            let mark = if all && defaulted.contains(id.as_str()) {
+            let mark = if all && defaulted.contains(id.as_ref()) {
                 "*"
             } else {
                 ""
@@ -556,7 +556,11 @@ impl<'c, 'a> Text<'c, 'a> {
         let mut table = self.look.table();
         table.set_header(vec!["#", "rule", "effect"]);
         for (i, rule) in fired.iter().enumerate() {
-            table.add_row(vec![(i + 1).to_string(), rule.id.clone(), effects(rule)]);
+            table.add_row(vec![
+                (i + 1).to_string(),
+                rule.id.to_string(),
+                effects(rule),
+            ]);
         }
         self.s.push_str(&table.to_string());
         self.s.push('\n');
@@ -713,7 +717,7 @@ fn markdown(catalog: &Catalog, advice: &Advice, fired: Option<&[&Rule]>) -> Stri
                 .join(", "),
             (_, other) => md_cell(&other.to_string()),
         };
-        let mark = if defaulted.contains(id.as_str()) {
+        let mark = if defaulted.contains(id.as_ref()) {
             " (default)"
         } else {
             ""
@@ -939,10 +943,10 @@ struct FiredRule<'a> {
     /// The same summary as the text table (`workload +30; cluster excluded`).
     effect: String,
     #[serde(skip_serializing_if = "is_empty_map")]
-    score: &'a crate::catalog::Map<String, i64>,
+    score: &'a crate::catalog::Map<crate::catalog::Text, i64>,
     #[serde(skip_serializing_if = "is_empty_list")]
-    excludes: &'a [String],
-    sources: &'a [String],
+    excludes: &'a [crate::catalog::Text],
+    sources: &'a [crate::catalog::Text],
 }
 
 impl<'a> Explained<'a> {
@@ -965,10 +969,10 @@ impl<'a> Explained<'a> {
     }
 }
 
-fn is_empty_map(map: &&crate::catalog::Map<String, i64>) -> bool {
+fn is_empty_map(map: &&crate::catalog::Map<crate::catalog::Text, i64>) -> bool {
     map.is_empty()
 }
 
-fn is_empty_list(list: &&[String]) -> bool {
+fn is_empty_list(list: &&[crate::catalog::Text]) -> bool {
     list.is_empty()
 }

@@ -1,7 +1,7 @@
 //! Numbered source references for documents that list their sources once at the end: the table,
 //! the Markdown page and the model sheet cite `[1]`, `[2]` in cells and print the list below.
 
-use crate::catalog::{Catalog, Source};
+use crate::catalog::{Catalog, Source, Text};
 
 /// Sources in order of first citation.
 pub struct Citations<'a> {
@@ -21,8 +21,8 @@ impl<'a> Citations<'a> {
     }
 
     /// The reference marks for `ids`, e.g. `[1][3]`, numbering new sources as they come.
-    pub fn cite(&mut self, ids: &[String]) -> String {
-        self.cite_ids(ids.iter().map(String::as_str))
+    pub fn cite(&mut self, ids: &[Text]) -> String {
+        self.cite_ids(ids.iter().map(|id| id.as_ref()))
     }
 
     /// [`Citations::cite`] for ids as string slices.
@@ -33,7 +33,7 @@ impl<'a> Citations<'a> {
             let Some(source) = self.catalog.source(id) else {
                 continue;
             };
-            let n = match self.numbers.get(source.id.as_str()) {
+            let n = match self.numbers.get(source.id.as_ref()) {
                 Some(n) => *n,
                 None => {
                     self.cited.push(source);

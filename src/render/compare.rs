@@ -66,13 +66,13 @@ impl<'a> Comparison<'a> {
             catalog.rows.iter().collect()
         } else {
             let by_id: rustc_hash::FxHashMap<&str, &Row> =
-                catalog.rows.iter().map(|r| (r.id.as_str(), r)).collect();
+                catalog.rows.iter().map(|r| (r.id.as_ref(), r)).collect();
             let mut seen = rustc_hash::FxHashSet::default();
             rows.iter()
                 .map(|id| {
                     let id = id.trim();
                     let row = by_id.get(id).copied().ok_or_else(|| {
-                        let ids: Vec<&str> = catalog.rows.iter().map(|r| r.id.as_str()).collect();
+                        let ids: Vec<&str> = catalog.rows.iter().map(|r| r.id.as_ref()).collect();
                         Error::Usage(format!(
                             "unknown row `{}` in --rows (rows: {}){}",
                             clip(id, 80),
@@ -187,11 +187,11 @@ impl<'a> Comparison<'a> {
     fn csv(&self, out: &mut dyn Write) -> Result<(), Error> {
         let mut text = String::new();
         let mut header = vec!["row".to_owned(), "label".to_owned()];
-        header.extend(self.models.iter().map(|m| m.id.clone()));
+        header.extend(self.models.iter().map(|m| m.id.to_string()));
         header.push("sources".to_owned());
         text.push_str(&csv_line(&header));
         for row in &self.rows {
-            let mut fields = vec![row.id.clone(), row.label.to_string()];
+            let mut fields = vec![row.id.to_string(), row.label.to_string()];
             let mut ids = Vec::new();
             for model in &self.models {
                 let fact = &model.values[&row.id];
@@ -227,12 +227,12 @@ impl<'a> Comparison<'a> {
                     values: self
                         .models
                         .iter()
-                        .map(|m| (m.id.as_str(), m.values[&row.id].text.trim()))
+                        .map(|m| (m.id.as_ref(), m.values[&row.id].text.trim()))
                         .collect(),
                     sources: self
                         .models
                         .iter()
-                        .map(|m| (m.id.as_str(), self.catalog.urls(&m.values[&row.id].sources)))
+                        .map(|m| (m.id.as_ref(), self.catalog.urls(&m.values[&row.id].sources)))
                         .collect(),
                 })
                 .collect(),

@@ -10,7 +10,7 @@ use super::citations::Citations;
 use super::data::{write_json, write_yaml};
 use super::markdown::{code_block, code_span, md_cell, md_text, source_link};
 use super::terminal::Look;
-use crate::catalog::{Catalog, CatalogRef, Fact, Model, State};
+use crate::catalog::{Catalog, CatalogRef, Fact, Model, State, Text};
 use crate::error::{Error, output};
 
 /// `aks-id models`.
@@ -105,7 +105,7 @@ struct Sheet<'a> {
 }
 
 fn sheet<'a>(catalog: &'a Catalog, model: &'a Model) -> Sheet<'a> {
-    let mut ids: Vec<&String> = Vec::new();
+    let mut ids: Vec<&Text> = Vec::new();
     for_each_fact(model, |_, f| ids.extend(f.sources.iter()));
     ids.extend(model.setup.iter().flat_map(|s| s.sources.iter()));
     ids.extend(model.example.sources.iter());
@@ -114,7 +114,7 @@ fn sheet<'a>(catalog: &'a Catalog, model: &'a Model) -> Sheet<'a> {
     let mut seen = rustc_hash::FxHashSet::default();
     for id in ids {
         if let Some(s) = catalog.source(id)
-            && seen.insert(s.id.as_str())
+            && seen.insert(s.id.as_ref())
         {
             sources.push(s);
         }
@@ -250,7 +250,7 @@ fn text(catalog: &Catalog, model: &Model, look: Look, out: &mut dyn Write) -> Re
 fn markdown(catalog: &Catalog, model: &Model, out: &mut dyn Write) -> Result<(), Error> {
     let mut c = Citations::new(catalog);
     let mut s = String::new();
-    let cite = |c: &mut Citations, ids: &[String]| c.cite(ids).replace('[', "[^");
+    let cite = |c: &mut Citations, ids: &[Text]| c.cite(ids).replace('[', "[^");
     s.push_str(&format!(
         "# {} ({})\n\n",
         md_text(&model.name),

@@ -96,5 +96,5 @@ pub fn render(
 }
 
 fn ids(question: &Question) -> Vec<&str> {
-    question.choices.iter().map(|c| c.id.as_str()).collect()
+    question.choices.iter().map(|c| c.id.as_ref()).collect()
 }

@@ -116,7 +116,7 @@ pub fn script(catalog: &Catalog, advice: &Advice, vars: &Vars) -> String {
             let name = variable(id);
             let meaning = catalog
                 .placeholder(id)
-                .map(|p| p.meaning.as_str())
+                .map(|p| p.meaning.as_ref())
                 .unwrap_or_default();
             match vars.get(id) {
                 Some(value) => {

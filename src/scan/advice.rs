@@ -53,12 +53,12 @@ pub fn advise(
             inferred,
         });
     }
-    let given: Vec<(String, Answer, Origin)> = inferred
+    let given: Vec<(crate::catalog::Text, Answer, Origin)> = inferred
         .iter()
         .filter(|i| catalog.question(i.question).is_some())
         .map(|i| {
             (
-                i.question.to_owned(),
+                i.question.to_owned().into(),
                 i.answer.clone(),
                 Origin::Flag(format!("{}={}", i.question, i.answer)),
             )

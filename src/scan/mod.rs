@@ -127,7 +127,7 @@ impl Report {
 pub fn check_ids(catalog: &Catalog, ids: &[String], flag: &str) -> Result<(), Error> {
     for id in ids {
         if catalog.finding(id).is_none() {
-            let known: Vec<&str> = catalog.findings.iter().map(|f| f.id.as_str()).collect();
+            let known: Vec<&str> = catalog.findings.iter().map(|f| f.id.as_ref()).collect();
             return Err(Error::Usage(format!(
                 "{flag}: unknown finding id `{}` (see `aks-id findings`; ids: {})",
                 crate::diag::clip(id, 80),

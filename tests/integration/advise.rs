@@ -35,7 +35,7 @@ fn spell(question: &Question, answer: &Answer, spelling: Spelling) -> String {
         (i + 1).to_string()
     };
     match (answer, spelling) {
-        (Answer::Choice(c), Spelling::Plain) => c.clone(),
+        (Answer::Choice(c), Spelling::Plain) => c.to_string(),
         (Answer::Choice(c), Spelling::Numbers) => number(c),
         (Answer::Choice(c), Spelling::Shouted) => c.to_uppercase(),
         (Answer::Choices(list), _) if list.is_empty() => match spelling {
@@ -1085,7 +1085,7 @@ fn json_has_the_shape_of_design_section_5() {
         assert!(as_of.len() == 10 && as_of.as_bytes()[4] == b'-', "{as_of}");
 
         // answers: every asked question, in questionnaire order, defaults included.
-        let order: Vec<&str> = catalog.questions.iter().map(|q| q.id.as_str()).collect();
+        let order: Vec<&str> = catalog.questions.iter().map(|q| q.id.as_ref()).collect();
         let answered = keys(&doc["answers"]);
         let mut sorted = answered.clone();
         sorted.sort_by_key(|id| order.iter().position(|o| o == id).unwrap());

@@ -151,7 +151,7 @@ fn compare_json() {
     let rows = doc["rows"].as_array().unwrap();
     assert_eq!(rows.len(), catalog.rows.len());
     for (row, expected) in rows.iter().zip(&catalog.rows) {
-        assert_eq!(row["id"], expected.id.as_str());
+        assert_eq!(row["id"], expected.id.as_ref());
         assert_eq!(row["label"], &*expected.label);
         let keys: Vec<&str> = row["values"]
             .as_object()

@@ -1462,10 +1462,10 @@ fn scores_saturate_instead_of_wrapping() {
     assert_eq!(before.as_deref(), Some("workload"));
     for (n, score) in [i64::MIN, -1, i64::MAX, i64::MAX].into_iter().enumerate() {
         let mut change = Map::default();
-        change.insert("cluster".to_owned(), score);
-        change.insert("workload".to_owned(), if n < 2 { score } else { 0 });
+        change.insert("cluster".into(), score);
+        change.insert("workload".into(), if n < 2 { score } else { 0 });
         catalog.rules.push(Rule {
-            id: format!("extreme-{n}"),
+            id: format!("extreme-{n}").into(),
             when: None,
             reason: Some("extreme".into()),
             score: change,

@@ -20,9 +20,9 @@ fn builtin() -> &'static Catalog {
 /// Whether `answer` is a valid answer to `question`: the right kind, choices from its list (in
 /// its order, without repeats), numbers in its range.
 fn fits(question: &Question, answer: &Answer) -> bool {
-    let ids: Vec<&str> = question.choices.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<&str> = question.choices.iter().map(|c| c.id.as_ref()).collect();
     match (question.kind, answer) {
-        (Kind::OneOf, Answer::Choice(c)) => ids.contains(&c.as_str()),
+        (Kind::OneOf, Answer::Choice(c)) => ids.contains(&c.as_ref()),
         (Kind::AnyOf, Answer::Choices(list)) => {
             let positions: Vec<usize> = list
                 .iter()
@@ -44,7 +44,11 @@ fn is_bad_input(err: &Error) -> bool {
 
 /// Question ids: the real ones, their dashed spellings, and some that are not.
 fn question_id() -> impl Strategy<Value = String> {
-    let mut ids: Vec<String> = builtin().questions.iter().map(|q| q.id.clone()).collect();
+    let mut ids: Vec<String> = builtin()
+        .questions
+        .iter()
+        .map(|q| q.id.to_string())
+        .collect();
     ids.extend(ids.clone().iter().map(|id| id.replace('_', "-")));
     ids.extend(["bogus", "Scope", "scope ", "", "targets.0", "1"].map(String::from));
     prop_oneof![
@@ -58,7 +62,7 @@ fn text() -> impl Strategy<Value = String> {
     let mut words: Vec<String> = builtin()
         .questions
         .iter()
-        .flat_map(|q| q.choices.iter().map(|c| c.id.clone()))
+        .flat_map(|q| q.choices.iter().map(|c| c.id.to_string()))
         .collect();
     words.extend(
         [

@@ -50,7 +50,7 @@ fn scan_ids(path: &Path, only: &str) -> Vec<(String, String)> {
 #[test]
 fn every_finding_has_a_detector_and_every_detector_has_metadata() {
     let catalog = builtin::load().expect("the built-in catalog loads");
-    let meta: Vec<&str> = catalog.findings.iter().map(|f| f.id.as_str()).collect();
+    let meta: Vec<&str> = catalog.findings.iter().map(|f| f.id.as_ref()).collect();
     let detectors: Vec<&str> = scan::findings::DETECTORS
         .iter()
         .map(|(id, _)| *id)
@@ -71,7 +71,7 @@ fn every_finding_has_a_detector_and_every_detector_has_metadata() {
 fn each_finding_fires_on_its_positive_fixture_and_not_on_its_negative_one() {
     let catalog = builtin::load().expect("the built-in catalog loads");
     for f in &catalog.findings {
-        let dir = fixtures().join("findings").join(&f.id);
+        let dir = fixtures().join("findings").join(&*f.id);
         let positive = dir.join("positive.yaml");
         let negative = dir.join("negative.yaml");
         assert!(
