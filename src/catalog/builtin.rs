@@ -43,7 +43,7 @@ mod generated {
         std::borrow::Cow::Borrowed(text)
     }
 
-    fn map<V>(pairs: Vec<(Text, V)>) -> Map<Text, V> {
+    fn map<V, const N: usize>(pairs: [(Text, V); N]) -> Map<Text, V> {
         pairs.into_iter().collect()
     }
 

@@ -21,8 +21,10 @@ pub enum Literal {
     Number(i64),
     Text(Text),
     List(Vec<Literal>),
-    /// Anything else: nothing, a mapping, a fraction.
-    Other(serde_json::Value),
+    /// Anything else: nothing, a mapping, a fraction. Boxed: it is rare (the validator refuses
+    /// most), and unboxed it would make every literal, and so every condition, three times as
+    /// large.
+    Other(Box<serde_json::Value>),
 }
 
 impl From<serde_json::Value> for Literal {
@@ -33,7 +35,7 @@ impl From<serde_json::Value> for Literal {
             Json::Number(n) if n.is_i64() => Literal::Number(n.as_i64().unwrap_or_default()),
             Json::String(s) => Literal::Text(s.into()),
             Json::Array(items) => Literal::List(items.into_iter().map(Literal::from).collect()),
-            other => Literal::Other(other),
+            other => Literal::Other(Box::new(other)),
         }
     }
 }
@@ -45,7 +47,7 @@ impl From<Literal> for serde_json::Value {
             Literal::Number(n) => n.into(),
             Literal::Text(s) => s.into(),
             Literal::List(items) => items.into_iter().map(serde_json::Value::from).collect(),
-            Literal::Other(value) => value,
+            Literal::Other(value) => *value,
         }
     }
 }
@@ -58,10 +60,12 @@ impl Literal {
             Literal::Number(n) => format!("the number {n}"),
             Literal::Text(s) => format!("the string {s:?}"),
             Literal::List(_) => "a list".into(),
-            Literal::Other(serde_json::Value::Null) => "nothing".into(),
-            Literal::Other(serde_json::Value::Number(n)) => format!("the number {n}"),
-            Literal::Other(serde_json::Value::Object(_)) => "a mapping".into(),
-            Literal::Other(other) => other.to_string(),
+            Literal::Other(other) => match &**other {
+                serde_json::Value::Null => "nothing".into(),
+                serde_json::Value::Number(n) => format!("the number {n}"),
+                serde_json::Value::Object(_) => "a mapping".into(),
+                other => other.to_string(),
+            },
         }
     }
 

@@ -98,7 +98,7 @@ impl<V: Construct> Construct for Map<Text, V> {
             .iter()
             .map(|(key, value)| format!("({}, {})", key.construct(code), value.construct(code)))
             .collect();
-        format!("map(vec![{}])", pairs.join(", "))
+        format!("map([{}])", pairs.join(", "))
     }
 }
 

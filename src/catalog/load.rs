@@ -435,10 +435,10 @@ impl Files {
             as_of: self.catalog.as_of,
             tie_break: self.catalog.tie_break,
             rows: self.catalog.rows,
-            source_index: index(self.sources.iter().map(|s| s.id.as_ref())),
-            question_index: index(self.questions.iter().map(|q| q.id.as_ref())),
-            target_index: index(self.targets.iter().map(|t| t.id.as_ref())),
-            model_index: index(self.models.iter().map(|m| m.id.as_ref())),
+            source_index: index(self.sources.iter().map(|s| &s.id)),
+            question_index: index(self.questions.iter().map(|q| &q.id)),
+            target_index: index(self.targets.iter().map(|t| &t.id)),
+            model_index: index(self.models.iter().map(|m| &m.id)),
             sources: self.sources,
             models: self.models,
             targets: self.targets,
@@ -450,11 +450,13 @@ impl Files {
     }
 }
 
-/// Positions by id (the first of equal ids; a valid catalog has none).
-fn index<'a>(ids: impl Iterator<Item = &'a str>) -> rustc_hash::FxHashMap<String, usize> {
+/// Positions by id (the first of equal ids; a valid catalog has none). The built-in catalog's
+/// ids are borrowed, so the keys cost no copy.
+fn index<'a>(ids: impl ExactSizeIterator<Item = &'a Text>) -> rustc_hash::FxHashMap<Text, usize> {
     let mut map = rustc_hash::FxHashMap::default();
+    map.reserve(ids.len());
     for (i, id) in ids.enumerate() {
-        map.entry(id.to_owned()).or_insert(i);
+        map.entry(id.clone()).or_insert(i);
     }
     map
 }

@@ -73,12 +73,12 @@ pub struct Catalog {
     /// Scan findings metadata, in file order (empty when the folder has no `findings.yaml`).
     pub findings: Vec<FindingMeta>,
     /// Source positions by id, for the many lookups of a rendering.
-    pub(crate) source_index: rustc_hash::FxHashMap<String, usize>,
+    pub(crate) source_index: rustc_hash::FxHashMap<Text, usize>,
     /// Question, target and model positions by id: a generated catalog may have thousands, and
     /// answers, grants and `--models` look them up one by one.
-    pub(crate) question_index: rustc_hash::FxHashMap<String, usize>,
-    pub(crate) target_index: rustc_hash::FxHashMap<String, usize>,
-    pub(crate) model_index: rustc_hash::FxHashMap<String, usize>,
+    pub(crate) question_index: rustc_hash::FxHashMap<Text, usize>,
+    pub(crate) target_index: rustc_hash::FxHashMap<Text, usize>,
+    pub(crate) model_index: rustc_hash::FxHashMap<Text, usize>,
 }
 
 impl Catalog {
