@@ -140,6 +140,34 @@ fn word_needs_escape(word: u64) -> bool {
     (below_space | zero(quote) | zero(backslash)) & HIGHS != 0
 }
 
+/// Whether any of sixteen bytes needs escaping: three SSE2 comparisons (x86_64 always has SSE2)
+/// where the eight-byte test takes a dozen operations for half as many bytes.
+#[cfg(target_arch = "x86_64")]
+fn block_needs_escape(block: &[u8; 16]) -> bool {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86_64 target, so these instructions exist wherever this
+    // compiles; `block` is sixteen readable bytes, and the unaligned load reads exactly those.
+    unsafe {
+        let bytes = _mm_loadu_si128(block.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\\' as i8));
+        // Below 0x20 (unsigned): the byte is its minimum with 0x1f.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1f)), bytes);
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) != 0
+    }
+}
+
+/// Whether any of sixteen bytes needs escaping, as two eight-byte tests.
+#[cfg(not(target_arch = "x86_64"))]
+fn block_needs_escape(block: &[u8; 16]) -> bool {
+    let (low, high) = block.split_at(8);
+    let word = |half: &[u8]| u64::from_le_bytes(half.try_into().unwrap_or([0; 8]));
+    word_needs_escape(word(low)) || word_needs_escape(word(high))
+}
+
 /// Appends `text` as a JSON string, escaped as serde_json escapes it.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
@@ -148,18 +176,26 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight bytes at a time; the last few with letters after them, which need no escape.
-        let word = match bytes[i..].first_chunk::<8>() {
-            Some(word) => *word,
-            None => {
-                let mut word = [b'a'; 8];
-                word[..bytes.len() - i].copy_from_slice(&bytes[i..]);
-                word
+        // Sixteen bytes at a time, then eight; the last few with letters after them, which
+        // need no escape.
+        if let Some(block) = bytes[i..].first_chunk::<16>() {
+            if !block_needs_escape(block) {
+                i += 16;
+                continue;
             }
-        };
-        if !word_needs_escape(u64::from_le_bytes(word)) {
-            i += 8;
-            continue;
+        } else {
+            let word = match bytes[i..].first_chunk::<8>() {
+                Some(word) => *word,
+                None => {
+                    let mut word = [b'a'; 8];
+                    word[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+                    word
+                }
+            };
+            if !word_needs_escape(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
         }
         let b = bytes[i];
         if needs_escape(b) {
@@ -756,13 +792,13 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_escaped_at_every_place_of_the_eight_byte_steps() {
+    fn strings_are_escaped_at_every_place_of_the_sixteen_and_eight_byte_steps() {
         for special in [
-            "\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{0}", "\u{1f}", "\u{7f}", "é", "€",
-            "𝄞",
+            "\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{0}", "\u{1f}", " ", "\u{7f}", "é",
+            "€", "𝄞",
         ] {
-            for before in 0..20 {
-                for after in [0, 1, 7, 8, 9, 17] {
+            for before in 0..40 {
+                for after in [0, 1, 7, 8, 9, 15, 16, 17, 31, 33] {
                     let text = format!("{}{special}{}", "a".repeat(before), "b".repeat(after));
                     same_as_serde_json(&text);
                 }
