@@ -70,8 +70,9 @@ impl fmt::Display for Origin {
     }
 }
 
-/// The answers given so far, by question id, in the order they were given.
-pub type Answers = IndexMap<Text, Answer>;
+/// The answers given so far, by question id, in the order they were given. A fast hash (the ids
+/// come from the catalog), and no random seed to ask the system for.
+pub type Answers = IndexMap<Text, Answer, rustc_hash::FxBuildHasher>;
 
 /// The most characters of a value, question id or flag echoed in a message.
 const MAX_SHOWN: usize = 80;

@@ -195,9 +195,10 @@ pub fn run(
     given: Vec<(Text, Answer, Origin)>,
     asker: &mut dyn Asker,
 ) -> Result<Interview, Error> {
-    let mut preset: Answers = Answers::new();
+    let mut preset: Answers = Answers::default();
     // The origin of each given answer, the last one for a question given twice.
-    let mut origins: indexmap::IndexMap<Text, Origin> = indexmap::IndexMap::new();
+    let mut origins: indexmap::IndexMap<Text, Origin, rustc_hash::FxBuildHasher> =
+        indexmap::IndexMap::default();
     for (id, answer, origin) in given {
         preset.insert(id.clone(), answer);
         origins.shift_remove(&id);
@@ -205,13 +206,13 @@ pub fn run(
     }
     // The questions some condition reads: only an answer to one of them can change which
     // questions come later.
-    let mut read_by_conditions = std::collections::HashSet::new();
+    let mut read_by_conditions = rustc_hash::FxHashSet::default();
     for q in &catalog.questions {
         if let Some(cond) = &q.asked_when {
             questions_read(cond, &mut read_by_conditions);
         }
     }
-    let mut answers = Answers::new();
+    let mut answers = Answers::default();
     let mut defaulted = Vec::new();
     let mut number = 0;
     let mut total: Option<usize> = None;
@@ -264,7 +265,7 @@ pub fn run(
 /// Adds the ids of the questions `cond` reads to `ids`.
 fn questions_read<'c>(
     cond: &'c crate::catalog::Condition,
-    ids: &mut std::collections::HashSet<&'c str>,
+    ids: &mut rustc_hash::FxHashSet<&'c str>,
 ) {
     use crate::catalog::Condition;
     match cond {
