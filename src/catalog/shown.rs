@@ -24,7 +24,7 @@ pub fn for_display(catalog: &Catalog) -> Cow<'_, Catalog> {
     Cow::Owned(shown)
 }
 
-/// A text field of the catalog: owned, or prose borrowed from the binary.
+/// A text field of the catalog: owned, or borrowed from the binary.
 trait TextField {
     /// Replaces the text by `rule`'s form of it, when that differs.
     fn apply(&mut self, rule: for<'a> fn(&'a str) -> Cow<'a, str>);
