@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands::{self, Invocation, Settings};
 use crate::render::ColorChoice;
@@ -13,6 +13,24 @@ use crate::render::ListFormat;
 use crate::render::advice::AdviceFormat;
 use crate::render::compare::CompareFormat;
 use crate::render::model_sheet::DocFormat;
+
+/// The command line, parsed as [`Parser::try_parse_from`] parses it. clap's command and its
+/// matches are left in memory rather than dropped: the process ends soon after, and taking
+/// apart their thousands of pieces cost more than a tenth of parsing (the built-in catalog is
+/// kept to the end the same way).
+pub fn parse(args: &[OsString]) -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    let parsed = match command.try_get_matches_from_mut(args) {
+        Ok(mut matches) => {
+            let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command));
+            std::mem::forget(matches);
+            cli
+        }
+        Err(e) => Err(e),
+    };
+    std::mem::forget(command);
+    parsed
+}
 
 /// `--version`: the program's version and the built-in catalog's as-of date.
 pub const VERSION_LINE: &str = concat!(

@@ -29,9 +29,6 @@ pub mod yaml;
 use std::ffi::OsString;
 use std::io::{self, Write};
 
-use clap::Parser;
-
-use crate::cli::Cli;
 use crate::commands::Outputs;
 use crate::error::{Error, ExitCode, output as out_err};
 use crate::render::Terminal;
@@ -65,7 +62,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
     let args: Vec<OsString> = args.into_iter().collect();
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match cli::parse(&args) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
