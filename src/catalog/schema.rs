@@ -42,7 +42,8 @@ pub fn rule_files_schema() -> String {
         "anyOf": any_of,
         "$defs": generator.take_definitions(true),
     });
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    // A `Value` always writes: pretty, as `serde_json::to_string_pretty` writes it.
+    let mut text = format!("{schema:#}");
     text.push('\n');
     text
 }

@@ -85,7 +85,8 @@ pub fn run(
             sdk_answers,
         },
     );
-    let files = crate::render::migrate::files(&plan);
+    let files = crate::render::migrate::files(&plan)
+        .map_err(|e| Error::Runtime(anyhow::Error::new(e).context("cannot write plan.json")))?;
     crate::fsio::write_folder(&options.out, &files, options.force)
         .map_err(|e| Error::Runtime(anyhow::anyhow!("{e}")))?;
 

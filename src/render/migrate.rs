@@ -8,18 +8,20 @@ use std::fmt::Write as _;
 
 use crate::migrate::{AUDIENCE, IdentityKind, Plan, WorkloadPlan};
 use crate::plan::shell::quote;
+use crate::render::json::JsonError;
 use crate::render::markdown::{md_cell, md_text};
 use crate::scan::model::{
     PI_LABEL, WI_CLIENT_ID, WI_INJECT_PROXY, WI_PROXY_PORT, WI_TENANT_ID, WI_USE_LABEL,
 };
 
-/// The files, relative to the output folder, in the order they are written.
-pub fn files(plan: &Plan) -> Vec<(String, Vec<u8>)> {
+/// The files, relative to the output folder, in the order they are written. Fails only when the
+/// plan cannot be written as JSON (a map key that is not a string), which its types rule out.
+pub fn files(plan: &Plan) -> Result<Vec<(String, Vec<u8>)>, JsonError> {
     let mut out = vec![
         ("README.md".to_owned(), readme(plan).into_bytes()),
         ("commands.sh".to_owned(), commands(plan).into_bytes()),
         ("cleanup.sh".to_owned(), cleanup(plan).into_bytes()),
-        ("plan.json".to_owned(), json(plan).into_bytes()),
+        ("plan.json".to_owned(), json(plan)?.into_bytes()),
     ];
     if !plan.service_accounts.is_empty() {
         out.push((
@@ -42,14 +44,14 @@ pub fn files(plan: &Plan) -> Vec<(String, Vec<u8>)> {
         );
         out.push((s.patch.clone(), text.into_bytes()));
     }
-    out
+    Ok(out)
 }
 
 /// The plan as JSON, `schema_version` first.
-pub fn json(plan: &Plan) -> String {
-    let mut text = super::json::to_pretty_string(plan).unwrap_or_else(|_| "{}".to_owned());
+pub fn json(plan: &Plan) -> Result<String, JsonError> {
+    let mut text = super::json::to_pretty_string(plan)?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 fn service_accounts(plan: &Plan) -> String {
@@ -157,7 +159,11 @@ fn yaml_plain(value: &str) -> String {
     {
         value.to_owned()
     } else {
-        serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_owned())
+        // A JSON string is a YAML double-quoted scalar. The writer escapes only ASCII, so the
+        // bytes stay UTF-8 and nothing is replaced.
+        let mut quoted = Vec::with_capacity(value.len() + 2);
+        super::json::write_str(&mut quoted, value);
+        String::from_utf8_lossy(&quoted).into_owned()
     }
 }
 
@@ -572,4 +578,29 @@ fn readme(plan: &Plan) -> String {
          - https://azure.github.io/aad-pod-identity/docs/configure/match_pods_in_namespace/\n",
     );
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml_plain;
+
+    /// A value YAML could misread is written as a JSON string (a YAML double-quoted scalar),
+    /// escaped as serde_json escapes it; a plain name stays plain.
+    #[test]
+    fn values_yaml_could_misread_are_double_quoted() {
+        assert_eq!(yaml_plain("apps/v1"), "apps/v1");
+        for value in [
+            "",
+            "1.0",
+            "a b",
+            "x\"y",
+            "back\\slash",
+            "tab\there",
+            "é",
+            "-x",
+        ] {
+            let expected = serde_json::to_string(value).expect("a string writes as JSON");
+            assert_eq!(yaml_plain(value), expected, "{value:?}");
+        }
+    }
 }
