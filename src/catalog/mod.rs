@@ -141,6 +141,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::Text;
+
     /// `urls` keeps the first of repeated URLs, in order, whether few (looked up in the list)
     /// or many (in a set).
     #[test]

@@ -48,6 +48,14 @@ pub fn to_pretty_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Json
     String::from_utf8(out).map_err(|e| JsonError(e.to_string()))
 }
 
+/// `text` as a JSON string, quotes included (also a YAML double-quoted scalar). Only ASCII is
+/// escaped, so the bytes stay the UTF-8 of `text` and the lossy conversion never replaces any.
+pub fn quoted(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    write_str(&mut out, text);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
     level: usize,

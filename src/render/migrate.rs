@@ -159,11 +159,7 @@ fn yaml_plain(value: &str) -> String {
     {
         value.to_owned()
     } else {
-        // A JSON string is a YAML double-quoted scalar. The writer escapes only ASCII, so the
-        // bytes stay UTF-8 and nothing is replaced.
-        let mut quoted = Vec::with_capacity(value.len() + 2);
-        super::json::write_str(&mut quoted, value);
-        String::from_utf8_lossy(&quoted).into_owned()
+        super::json::quoted(value)
     }
 }
 
