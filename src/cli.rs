@@ -59,17 +59,107 @@ model fits the answers, 4 scan findings at or above --fail-on, 130 interrupted."
 #[command(name = "aks-id", version = VERSION_LINE, after_help = AFTER_HELP)]
 #[command(propagate_version = true, max_term_width = 100)]
 pub struct Cli {
-    /// Load the catalog from this folder instead of the built-in one (see `aks-id rules export`)
-    #[arg(long, global = true, env = "AKS_ID_RULES", value_name = "DIR")]
-    pub rules: Option<PathBuf>,
-
-    /// When to use colors (auto: on a terminal unless NO_COLOR or TERM=dumb; CLICOLOR_FORCE=1
-    /// forces them)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub shared: Shared,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--rules DIR` and `--color WHEN`, accepted before the subcommand and after it. Each command
+/// declares them itself rather than with clap's `global = true`, which copies both into every
+/// subcommand at each start; a subcommand's copy is built only when it runs (`defer`). The
+/// levels are merged by [`Shared::merge`] as clap merges a global option.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    /// `--rules` or `AKS_ID_RULES`, and whether it was typed (not taken from the environment).
+    rules: Option<(PathBuf, bool)>,
+    /// `--color`, when typed.
+    color: Option<ColorChoice>,
+}
+
+const RULES_HELP: &str =
+    "Load the catalog from this folder instead of the built-in one (see `aks-id rules export`)";
+const COLOR_HELP: &str = "When to use colors (auto: on a terminal unless NO_COLOR or TERM=dumb; \
+                          CLICOLOR_FORCE=1 forces them)";
+
+impl Args for Shared {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        use clap::builder::EnumValueParser;
+        use clap::{Arg, ArgAction};
+        // Listed first in every command's help, as the root's first two options.
+        command
+            .arg(
+                Arg::new("rules")
+                    .long("rules")
+                    .env("AKS_ID_RULES")
+                    .value_name("DIR")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .action(ArgAction::Set)
+                    .display_order(0)
+                    .help(RULES_HELP),
+            )
+            .arg(
+                Arg::new("color")
+                    .long("color")
+                    .value_name("WHEN")
+                    .value_parser(EnumValueParser::<ColorChoice>::new())
+                    // clap's debug build checks it is one of the values.
+                    .default_value("auto")
+                    .action(ArgAction::Set)
+                    .display_order(1)
+                    .help(COLOR_HELP),
+            )
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl FromArgMatches for Shared {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut matches.clone())
+    }
+
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        use clap::parser::ValueSource;
+        let typed = |m: &clap::ArgMatches, id| m.value_source(id) == Some(ValueSource::CommandLine);
+        let rules_typed = typed(matches, "rules");
+        let color_typed = typed(matches, "color");
+        let rules = matches.remove_one::<PathBuf>("rules");
+        let color = matches.remove_one::<ColorChoice>("color");
+        Ok(Shared {
+            rules: rules.map(|dir| (dir, rules_typed)),
+            color: color.filter(|_| color_typed),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Shared {
+    /// The values of the levels typed, outermost first (`aks-id --rules A rules check --rules
+    /// B`: the root's, `rules`'s, `check`'s): the innermost level typed wins, then the value
+    /// from `AKS_ID_RULES`, then the default.
+    fn merge(levels: [Option<&Shared>; 3]) -> (Option<PathBuf>, ColorChoice) {
+        let levels = levels.iter().flatten();
+        let typed_rules = levels
+            .clone()
+            .rev()
+            .find_map(|l| l.rules.as_ref().filter(|(_, typed)| *typed));
+        let rules = typed_rules
+            .or_else(|| levels.clone().find_map(|l| l.rules.as_ref()))
+            .map(|(dir, _)| dir.clone());
+        let color = levels
+            .rev()
+            .find_map(|l| l.color)
+            .unwrap_or(ColorChoice::Auto);
+        (rules, color)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,8 +216,13 @@ Examples:
     Findings(FindingsArgs),
 
     /// Validate, export or describe rules folders (the catalog)
-    #[command(subcommand)]
-    Rules(RulesCommand),
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+
+        #[command(flatten)]
+        shared: Shared,
+    },
 
     /// Print a shell completion script
     #[command(after_help = "\
@@ -140,6 +235,9 @@ Examples:
         /// The shell
         #[arg(value_enum, value_name = "SHELL")]
         shell: clap_complete::Shell,
+
+        #[command(flatten)]
+        shared: Shared,
     },
 
     /// Print the manual page (roff), or write a page for every command into a folder
@@ -159,6 +257,9 @@ pub struct ManArgs {
     /// With --out: replace pages that already exist
     #[arg(long, requires = "out")]
     pub force: bool,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 const ADVISE_HELP: &str = "\
@@ -220,6 +321,9 @@ pub struct AdviseArgs {
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 const SCAN_HELP: &str = "\
@@ -281,6 +385,9 @@ pub struct ScanArgs {
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 80]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 const MIGRATE_HELP: &str = "\
@@ -346,6 +453,9 @@ pub struct MigrateArgs {
     /// Namespace of objects that name none
     #[arg(short, long, default_value = "default", value_name = "NS")]
     pub namespace: String,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +463,9 @@ pub struct FindingsArgs {
     /// A finding id to explain
     #[arg(value_name = "ID")]
     pub id: Option<String>,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 #[derive(Debug, Args)]
@@ -364,6 +477,9 @@ pub struct QuestionsArgs {
     /// Table width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 #[derive(Debug, Args)]
@@ -383,6 +499,9 @@ pub struct CompareArgs {
     /// Table width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 #[derive(Debug, Args)]
@@ -390,6 +509,9 @@ pub struct ModelsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
     pub output: ListFormat,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 #[derive(Debug, Args)]
@@ -405,6 +527,9 @@ pub struct ShowArgs {
     /// Text width in columns [default: the terminal's width, else COLUMNS, else 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
     pub width: Option<u16>,
+
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 #[derive(Debug, Subcommand)]
@@ -418,6 +543,9 @@ Examples:
         /// The folder to check [default: the --rules folder, else the built-in catalog]
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+
+        #[command(flatten)]
+        shared: Shared,
     },
 
     /// Write the built-in catalog into a folder, to edit it and load it with --rules
@@ -432,23 +560,51 @@ Examples:
         /// Replace files that already exist
         #[arg(long)]
         force: bool,
+
+        #[command(flatten)]
+        shared: Shared,
     },
 
     /// Print the JSON Schema of the rule files (rules/schema.json)
     #[command(after_help = "\
 Examples:
   aks-id rules schema > my-rules/schema.json")]
-    Schema,
+    Schema {
+        #[command(flatten)]
+        shared: Shared,
+    },
 }
 
 impl Cli {
     /// The command line as plain values: the global settings and the one thing to do.
     pub fn resolve(self) -> (Settings, Invocation) {
-        let settings = Settings {
-            rules: self.rules.clone(),
-            color: self.color,
+        let Cli { shared, command } = self;
+        let (own, inner) = match &command {
+            Command::Advise(args) => (&args.shared, None),
+            Command::Questions(args) => (&args.shared, None),
+            Command::Compare(args) => (&args.shared, None),
+            Command::Models(args) => (&args.shared, None),
+            Command::Show(args) => (&args.shared, None),
+            Command::Scan(args) => (&args.shared, None),
+            Command::Migrate(args) => (&args.shared, None),
+            Command::Findings(args) => (&args.shared, None),
+            Command::Man(args) => (&args.shared, None),
+            Command::Completions { shared, .. } => (shared, None),
+            Command::Rules { command, shared } => (
+                shared,
+                Some(match command {
+                    RulesCommand::Check { shared, .. }
+                    | RulesCommand::Export { shared, .. }
+                    | RulesCommand::Schema { shared } => shared,
+                }),
+            ),
         };
-        let invocation = match self.command {
+        let (rules, color) = Shared::merge([Some(&shared), Some(own), inner]);
+        let settings = Settings {
+            rules: rules.clone(),
+            color,
+        };
+        let invocation = match command {
             Command::Advise(args) => Invocation::Advise(commands::advise::Options {
                 answers_file: args.answers_file,
                 flags: args.answers.into_iter().chain(args.set).collect(),
@@ -458,7 +614,7 @@ impl Cli {
                 vars: args.var,
                 detail: args.detail,
                 width: args.width,
-                rules: self.rules,
+                rules,
             }),
             Command::Questions(args) => Invocation::Questions {
                 format: args.output,
@@ -491,11 +647,11 @@ impl Cli {
                 native_sidecars: args.native_sidecars,
                 namespace: args.namespace,
             }),
-            Command::Rules(RulesCommand::Check { dir }) => Invocation::RulesCheck { dir },
-            Command::Rules(RulesCommand::Export { dir, force }) => {
-                Invocation::RulesExport { dir, force }
-            }
-            Command::Rules(RulesCommand::Schema) => Invocation::RulesSchema,
+            Command::Rules { command, .. } => match command {
+                RulesCommand::Check { dir, .. } => Invocation::RulesCheck { dir },
+                RulesCommand::Export { dir, force, .. } => Invocation::RulesExport { dir, force },
+                RulesCommand::Schema { .. } => Invocation::RulesSchema,
+            },
             Command::Scan(args) => Invocation::Scan(commands::scan::Options {
                 paths: args.paths,
                 format: args.output,
@@ -509,7 +665,7 @@ impl Cli {
                 width: args.width,
             }),
             Command::Findings(args) => Invocation::Findings { id: args.id },
-            Command::Completions { shell } => Invocation::Completions {
+            Command::Completions { shell, .. } => Invocation::Completions {
                 shell,
                 command: Cli::command(),
             },

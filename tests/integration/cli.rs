@@ -266,3 +266,73 @@ fn the_color_environment_is_honoured_and_an_explicit_flag_beats_it() {
     let never = table_with(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]);
     assert!(!never.contains('\x1b'), "{never}");
 }
+
+/// The folder that `--rules` named, read from the error about it.
+fn rules_folder_used(args: &[&str], env: Option<&str>) -> String {
+    let mut cmd = aks_id();
+    cmd.args(args);
+    if let Some(dir) = env {
+        cmd.env("AKS_ID_RULES", dir);
+    }
+    let run = run_cmd(&mut cmd);
+    assert_clean_error(&run, 2);
+    let rest = run
+        .stderr
+        .strip_prefix("aks-id: error: rules folder /")
+        .unwrap_or_else(|| panic!("{args:?}: {}", run.stderr));
+    rest.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn rules_and_color_are_taken_before_and_after_the_subcommand() {
+    // `--rules`: typed after the subcommand beats typed before it, which beats AKS_ID_RULES.
+    for (args, env, used) in [
+        (&["--rules", "/a", "compare"][..], None, "a"),
+        (&["compare", "--rules", "/b"], None, "b"),
+        (&["--rules", "/a", "compare", "--rules", "/b"], None, "b"),
+        (&["compare"], Some("/e"), "e"),
+        (&["--rules", "/a", "compare"], Some("/e"), "a"),
+        (&["compare", "--rules", "/b"], Some("/e"), "b"),
+        (&["rules", "check"], Some("/e"), "e"),
+        (
+            &["--rules", "/a", "rules", "--rules", "/r", "check"],
+            None,
+            "r",
+        ),
+        (
+            &["--rules", "/a", "rules", "check", "--rules", "/c"],
+            Some("/e"),
+            "c",
+        ),
+        (&["rules", "--rules", "/r", "check"], Some("/e"), "r"),
+    ] {
+        assert_eq!(
+            rules_folder_used(args, env),
+            used,
+            "{args:?} AKS_ID_RULES={env:?}"
+        );
+    }
+
+    // `--color`: the last one typed wins, at any level.
+    for (args, painted) in [
+        (&["--color", "always"][..], true),
+        (&["--color", "never", "findings", "--color", "always"], true),
+        (
+            &["--color", "always", "findings", "--color", "never"],
+            false,
+        ),
+        (&["findings", "--color", "always"], true),
+        (&["--color", "always", "findings", "--color", "auto"], false),
+    ] {
+        let mut args = args.to_vec();
+        if !args.contains(&"findings") {
+            args.push("findings");
+        }
+        let run = run(&args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout.contains('\x1b'), painted, "{args:?}");
+    }
+}
