@@ -15,10 +15,7 @@ use crate::error::{Error, output};
 
 /// Writes `value` as pretty JSON with a final newline.
 pub fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<(), Error> {
-    let mut text = Vec::with_capacity(16 * 1024);
-    super::json::write_pretty(&mut text, value, 0).map_err(|e| output(std::io::Error::other(e)))?;
-    text.push(b'\n');
-    out.write_all(&text).map_err(output)
+    super::json::write_pretty_to(out, value).map_err(output)
 }
 
 /// Writes `value` as YAML, with the strings a YAML 1.1 reader would misread quoted.

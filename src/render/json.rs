@@ -37,7 +37,56 @@ pub fn write_pretty<T: Serialize + ?Sized>(
     value: &T,
     level: usize,
 ) -> Result<(), JsonError> {
-    value.serialize(&mut Writer { out, level })
+    value.serialize(&mut Writer {
+        out,
+        level,
+        spill: None,
+    })
+}
+
+/// The size at which [`write_pretty_to`] hands its text on: a few pages, so a large document is
+/// never all in memory and a small one is written at once.
+const PIECE: usize = 12 * 1024;
+
+/// Writes `value` as pretty JSON into `sink`, in pieces of about [`PIECE`] bytes taken at line
+/// ends. A failed write stops the writing (the rest of the text is dropped, not written after a
+/// hole) and is the error returned.
+pub fn write_pretty_to<T: Serialize + ?Sized>(
+    sink: &mut dyn std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut out = Vec::with_capacity(PIECE + PIECE / 2);
+    let mut spill = Spill { sink, failed: None };
+    let written = value.serialize(&mut Writer {
+        out: &mut out,
+        level: 0,
+        spill: Some(&mut spill),
+    });
+    written.map_err(std::io::Error::other)?;
+    out.push(b'\n');
+    spill.hand_on(&mut out);
+    spill.failed.map_or(Ok(()), Err)
+}
+
+/// Where [`write_pretty_to`] hands its pieces, and the first failure to write one.
+struct Spill<'s> {
+    sink: &'s mut dyn std::io::Write,
+    failed: Option<std::io::Error>,
+}
+
+/// What [`Writer`] calls with a full piece (a trait object, so that the writer needs no lifetime
+/// of the sink's own).
+trait HandOn {
+    fn hand_on(&mut self, out: &mut Vec<u8>);
+}
+
+impl HandOn for Spill<'_> {
+    fn hand_on(&mut self, out: &mut Vec<u8>) {
+        if self.failed.is_none() {
+            self.failed = self.sink.write_all(out).err();
+        }
+        out.clear();
+    }
 }
 
 /// `value` as a pretty JSON document.
@@ -59,10 +108,17 @@ pub fn quoted(text: &str) -> String {
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
     level: usize,
+    /// Where the text goes once a piece is full; `None`: it all stays in `out`.
+    spill: Option<&'a mut dyn HandOn>,
 }
 
 impl<'a> Writer<'a> {
     fn newline_indent(&mut self) {
+        if self.out.len() >= PIECE
+            && let Some(spill) = self.spill.as_deref_mut()
+        {
+            spill.hand_on(self.out);
+        }
         // A line break and the indent of up to 31 levels, in one copy.
         const LINE: &[u8; 63] = b"\n                                                              ";
         let mut left = self.level * 2;
@@ -833,6 +889,76 @@ mod tests {
         let map: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into();
         assert!(to_pretty_string(&map).is_err());
         assert!(serde_json::to_string_pretty(&map).is_err());
+    }
+
+    /// A sink that records each write, and fails from the `fail_at`-th on.
+    struct Recorder {
+        writes: Vec<Vec<u8>>,
+        fail_at: usize,
+    }
+
+    impl std::io::Write for Recorder {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.writes.len() >= self.fail_at {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            self.writes.push(buf.to_vec());
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_large_document_is_written_in_pieces_that_make_the_whole() {
+        let rows: Vec<Value> = (0..2000)
+            .map(|i| json!({"id": i, "text": "x".repeat(i % 50), "list": [i, "\n"]}))
+            .collect();
+        let whole = to_pretty_string(&rows).expect("writes") + "\n";
+        assert!(whole.len() > 8 * PIECE, "{}", whole.len());
+
+        let mut sink = Recorder {
+            writes: Vec::new(),
+            fail_at: usize::MAX,
+        };
+        write_pretty_to(&mut sink, &rows).expect("writes");
+        assert!(sink.writes.len() >= 8, "{} writes", sink.writes.len());
+        // Each piece ends a line, and is not much over its size.
+        for pair in sink.writes.windows(2) {
+            assert!(pair[1].starts_with(b"\n"));
+            assert!(pair[0].len() < PIECE + 200, "{}", pair[0].len());
+        }
+        assert_eq!(sink.writes.concat(), whole.as_bytes());
+
+        // A small document is one write.
+        let mut sink = Recorder {
+            writes: Vec::new(),
+            fail_at: usize::MAX,
+        };
+        write_pretty_to(&mut sink, &rows[..3]).expect("writes");
+        assert_eq!(sink.writes.len(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_stops_the_writing_and_is_the_error() {
+        let rows: Vec<Value> = (0..2000).map(|i| json!({"id": i})).collect();
+        let mut sink = Recorder {
+            writes: Vec::new(),
+            fail_at: 2,
+        };
+        let error = write_pretty_to(&mut sink, &rows).expect_err("the third write fails");
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe);
+        assert_eq!(sink.writes.len(), 2, "nothing is written after the failure");
+
+        // A value that cannot be JSON is an error too, whatever was written before it.
+        let map: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into();
+        let mut sink = Recorder {
+            writes: Vec::new(),
+            fail_at: usize::MAX,
+        };
+        assert!(write_pretty_to(&mut sink, &map).is_err());
     }
 
     fn any_value() -> impl Strategy<Value = Value> {
