@@ -114,17 +114,21 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     fn newline_indent(&mut self) {
-        if self.out.len() >= PIECE
-            && let Some(spill) = self.spill.as_deref_mut()
-        {
-            spill.hand_on(self.out);
-        }
         // A line break and the indent of up to 31 levels, in one copy.
         const LINE: &[u8; 63] = b"\n                                                              ";
         let mut left = self.level * 2;
-        let first = left.min(LINE.len() - 1);
-        append(self.out, &LINE[..=first]);
-        left -= first;
+        if self.out.len() >= PIECE
+            && let Some(spill) = self.spill.as_deref_mut()
+        {
+            // A full piece is handed on with its line break: a line-buffered output (stdout)
+            // then writes it whole, without keeping a part line back.
+            self.out.push(b'\n');
+            spill.hand_on(self.out);
+        } else {
+            let first = left.min(LINE.len() - 1);
+            append(self.out, &LINE[..=first]);
+            left -= first;
+        }
         while left > 0 {
             let n = left.min(LINE.len() - 1);
             append(self.out, &LINE[1..=n]);
@@ -926,9 +930,9 @@ mod tests {
         write_pretty_to(&mut sink, &rows).expect("writes");
         assert!(sink.writes.len() >= 8, "{} writes", sink.writes.len());
         // Each piece ends a line, and is not much over its size.
-        for pair in sink.writes.windows(2) {
-            assert!(pair[1].starts_with(b"\n"));
-            assert!(pair[0].len() < PIECE + 200, "{}", pair[0].len());
+        for piece in &sink.writes {
+            assert!(piece.ends_with(b"\n"));
+            assert!(piece.len() < PIECE + 200, "{}", piece.len());
         }
         assert_eq!(sink.writes.concat(), whole.as_bytes());
 
