@@ -764,3 +764,28 @@ pub fn help_of(error: &clap::Error) -> clap::builder::StyledStr {
     // clap rendered the help itself (nothing at all was typed).
     error.render()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command, at every level, takes `--rules` and `--color`, as the root does: they are
+    /// declared on each (see [`Shared`]), so a new subcommand must flatten them too.
+    #[test]
+    fn every_command_takes_rules_and_color() {
+        fn check(command: &clap::Command, path: &str) {
+            for id in ["rules", "color"] {
+                assert!(
+                    command.get_arguments().any(|a| a.get_id() == id),
+                    "`{path}` has no --{id}"
+                );
+            }
+            for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+                check(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        let mut root = Cli::command();
+        root.build();
+        check(&root, "aks-id");
+    }
+}
