@@ -69,7 +69,7 @@ pub struct Cli {
 /// `--rules DIR` and `--color WHEN`, accepted before the subcommand and after it. Each command
 /// declares them itself rather than with clap's `global = true`, which copies both into every
 /// subcommand at each start; a subcommand's copy is built only when it runs (`defer`). The
-/// levels are merged by [`Shared::merge`] as clap merges a global option.
+/// levels are merged by `Shared::merge` as clap merges a global option.
 #[derive(Debug, Clone, Default)]
 pub struct Shared {
     /// `--rules` or `AKS_ID_RULES`, and whether it was typed (not taken from the environment).

@@ -169,7 +169,7 @@ pub fn clip(text: &str, max: usize) -> String {
 /// The most items named in a list inside a message.
 const MAX_LISTED: usize = 20;
 
-/// Ids for a message, comma-separated: at most [`MAX_LISTED`] of them, then how many more, so
+/// Ids for a message, comma-separated: at most `MAX_LISTED` (20) of them, then how many more, so
 /// that a catalog with thousands of questions or choices still gives a one-line error.
 pub fn listing(items: &[&str]) -> String {
     let mut out = items

@@ -206,7 +206,7 @@ impl RawCondition {
         .count()
     }
 
-    /// The operators the mapping has, in [`OPERATORS`] order.
+    /// The operators the mapping has, in `OPERATORS` order.
     pub fn operators(&self) -> Vec<&'static str> {
         let set = [
             self.equals.is_some(),

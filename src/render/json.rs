@@ -48,7 +48,7 @@ pub fn write_pretty<T: Serialize + ?Sized>(
 /// never all in memory and a small one is written at once.
 const PIECE: usize = 12 * 1024;
 
-/// Writes `value` as pretty JSON into `sink`, in pieces of about [`PIECE`] bytes taken at line
+/// Writes `value` as pretty JSON into `sink`, in pieces of about `PIECE` (12 KB) taken at line
 /// ends. A failed write stops the writing (the rest of the text is dropped, not written after a
 /// hole) and is the error returned.
 pub fn write_pretty_to<T: Serialize + ?Sized>(

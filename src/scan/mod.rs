@@ -58,7 +58,7 @@ pub struct Finding {
     pub title: crate::catalog::Text,
     pub message: String,
     pub loc: Loc,
-    /// Index into [`Report::objects_all`].
+    /// The object it is about: an index into `index.objects` (see [`Report::object`]).
     pub object: usize,
     /// The source URLs of the finding's id, shared by every finding of that id.
     pub sources: std::sync::Arc<[String]>,
