@@ -105,6 +105,14 @@ pub fn quoted(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A line break and 63 spaces, and 64 spaces: where indents are copied from.
+const LINE: [u8; 64] = {
+    let mut line = [b' '; 64];
+    line[0] = b'\n';
+    line
+};
+const SPACES: [u8; 64] = [b' '; 64];
+
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
     level: usize,
@@ -114,9 +122,8 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     fn newline_indent(&mut self) {
-        // A line break and the indent of up to 31 levels, in one copy.
-        const LINE: &[u8; 63] = b"\n                                                              ";
-        let mut left = self.level * 2;
+        let mut indent = self.level * 2;
+        let mut piece: &[u8; 64] = &LINE;
         if self.out.len() >= PIECE
             && let Some(spill) = self.spill.as_deref_mut()
         {
@@ -124,15 +131,35 @@ impl<'a> Writer<'a> {
             // then writes it whole, without keeping a part line back.
             self.out.push(b'\n');
             spill.hand_on(self.out);
+            piece = &SPACES;
         } else {
-            let first = left.min(LINE.len() - 1);
-            append(self.out, &LINE[..=first]);
-            left -= first;
+            indent += 1;
         }
-        while left > 0 {
-            let n = left.min(LINE.len() - 1);
-            append(self.out, &LINE[1..=n]);
-            left -= n;
+        // Up to 63 bytes (a line break and 31 levels) as one copy of a fixed size, which needs
+        // no call; deeper, in pieces.
+        if let Some(used) = piece.get(..indent) {
+            self.out.reserve(piece.len());
+            let len = self.out.len();
+            // SAFETY: `reserve` left room for the 64 bytes of `piece` after the first `len`;
+            // the length then takes in only the `indent` of them that are wanted.
+            unsafe {
+                self.out
+                    .as_mut_ptr()
+                    .add(len)
+                    .cast::<[u8; 64]>()
+                    .write_unaligned(*piece);
+                self.out.set_len(len + used.len());
+            }
+            return;
+        }
+        if indent > self.level * 2 {
+            self.out.push(b'\n');
+            indent -= 1;
+        }
+        while indent > 0 {
+            let n = indent.min(SPACES.len());
+            append(self.out, &SPACES[..n]);
+            indent -= n;
         }
     }
 
@@ -240,6 +267,92 @@ fn block_needs_escape(block: &[u8; 16]) -> bool {
 /// Appends `text` as a JSON string, escaped as serde_json escapes it.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
+    let n = bytes.len();
+    out.reserve(n + 2);
+    let start = out.len();
+    // SAFETY: `reserve` left room for `n + 2` bytes after the first `start`: `copy_plain` writes
+    // into the `n` after the opening quote, and the length takes the string in only once both
+    // quotes and all of it are written. When a byte needs escaping, nothing is taken in.
+    unsafe {
+        let at = out.as_mut_ptr().add(start);
+        if copy_plain(bytes, at.add(1)) {
+            at.write(b'"');
+            at.add(n + 1).write(b'"');
+            out.set_len(start + n + 2);
+            return;
+        }
+    }
+    write_escaped(out, bytes);
+}
+
+/// Copies `src` to the `src.len()` bytes at `dst` while checking that none needs escaping, in
+/// fixed-size pieces (sixteen bytes at a time, the last piece overlapping the one before; a
+/// short text as its first and last eight or four bytes), so that the copy makes no call and
+/// the text is read once. Returns false, having copied only part, when a byte needs escaping.
+///
+/// # Safety
+///
+/// `dst` must be valid for writes of `src.len()` bytes, and not overlap `src`.
+#[inline(always)]
+unsafe fn copy_plain(src: &[u8], dst: *mut u8) -> bool {
+    let n = src.len();
+    // SAFETY (every write below): each writes a piece of `src` at the same offset from `dst`
+    // as it has in `src`, so within the `n` bytes the caller vouches for.
+    if n >= 16 {
+        let mut i = 0;
+        while let Some(block) = src[i..].first_chunk::<16>() {
+            if block_needs_escape(block) {
+                return false;
+            }
+            unsafe { dst.add(i).cast::<[u8; 16]>().write_unaligned(*block) };
+            i += 16;
+        }
+        if let Some(block) = src.last_chunk::<16>()
+            && i < n
+        {
+            if block_needs_escape(block) {
+                return false;
+            }
+            unsafe { dst.add(n - 16).cast::<[u8; 16]>().write_unaligned(*block) };
+        }
+        return true;
+    }
+    if let (Some(head), Some(tail)) = (src.first_chunk::<8>(), src.last_chunk::<8>()) {
+        if word_needs_escape(u64::from_le_bytes(*head))
+            || word_needs_escape(u64::from_le_bytes(*tail))
+        {
+            return false;
+        }
+        unsafe {
+            dst.cast::<[u8; 8]>().write_unaligned(*head);
+            dst.add(n - 8).cast::<[u8; 8]>().write_unaligned(*tail);
+        }
+        return true;
+    }
+    if let (Some(head), Some(tail)) = (src.first_chunk::<4>(), src.last_chunk::<4>()) {
+        let word =
+            u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32;
+        if word_needs_escape(word) {
+            return false;
+        }
+        unsafe {
+            dst.cast::<[u8; 4]>().write_unaligned(*head);
+            dst.add(n - 4).cast::<[u8; 4]>().write_unaligned(*tail);
+        }
+        return true;
+    }
+    for (k, &b) in src.iter().enumerate() {
+        if needs_escape(b) {
+            return false;
+        }
+        unsafe { dst.add(k).write(b) };
+    }
+    true
+}
+
+/// [`write_str`] for a text with a byte to escape: the escapes written between the runs of
+/// plain bytes.
+fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
@@ -873,6 +986,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn plain_strings_of_every_length_and_deep_indents_are_written_as_serde_json_writes_them() {
+        // The copies in fixed-size pieces: every length, every letter at its place.
+        let letters: String = ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .cycle()
+            .take(80)
+            .collect();
+        for n in 0..=letters.len() {
+            same_as_serde_json(&letters[..n]);
+        }
+        // Indents past the 63 bytes copied at once (31 levels), with and without a piece
+        // handed on at that depth.
+        let mut deep = json!("leaf");
+        for level in 0..40 {
+            deep = json!([level, deep, {"k": level}]);
+        }
+        same_as_serde_json(&deep);
+        let mut sink = Recorder {
+            writes: Vec::new(),
+            fail_at: usize::MAX,
+        };
+        let rows: Vec<Value> = (0..400).map(|_| deep.clone()).collect();
+        write_pretty_to(&mut sink, &rows).expect("writes");
+        let whole = serde_json::to_string_pretty(&rows).expect("writes") + "\n";
+        assert!(sink.writes.len() > 1);
+        assert_eq!(sink.writes.concat(), whole.as_bytes());
     }
 
     #[test]
