@@ -105,10 +105,17 @@ pub fn quoted(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A line break and 63 spaces, and 64 spaces: where indents are copied from.
+/// A line break and 63 spaces, a comma, a line break and 62 spaces, and 64 spaces: where
+/// indents are copied from.
 const LINE: [u8; 64] = {
     let mut line = [b' '; 64];
     line[0] = b'\n';
+    line
+};
+const COMMA_LINE: [u8; 64] = {
+    let mut line = [b' '; 64];
+    line[0] = b',';
+    line[1] = b'\n';
     line
 };
 const SPACES: [u8; 64] = [b' '; 64];
@@ -122,45 +129,64 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     fn newline_indent(&mut self) {
-        let mut indent = self.level * 2;
-        let mut piece: &[u8; 64] = &LINE;
+        self.break_line(false);
+    }
+
+    /// A comma when `comma`, a line break and the indent of the current level. Up to 31 levels
+    /// this is one copy of 64 fixed bytes, which needs no call.
+    fn break_line(&mut self, comma: bool) {
         if self.out.len() >= PIECE
             && let Some(spill) = self.spill.as_deref_mut()
         {
             // A full piece is handed on with its line break: a line-buffered output (stdout)
             // then writes it whole, without keeping a part line back.
+            if comma {
+                self.out.push(b',');
+            }
             self.out.push(b'\n');
             spill.hand_on(self.out);
-            piece = &SPACES;
-        } else {
-            indent += 1;
-        }
-        // Up to 63 bytes (a line break and 31 levels) as one copy of a fixed size, which needs
-        // no call; deeper, in pieces.
-        if let Some(used) = piece.get(..indent) {
-            self.out.reserve(piece.len());
-            let len = self.out.len();
-            // SAFETY: `reserve` left room for the 64 bytes of `piece` after the first `len`;
-            // the length then takes in only the `indent` of them that are wanted.
-            unsafe {
-                self.out
-                    .as_mut_ptr()
-                    .add(len)
-                    .cast::<[u8; 64]>()
-                    .write_unaligned(*piece);
-                self.out.set_len(len + used.len());
-            }
+            self.spaces(self.level * 2);
             return;
         }
-        if indent > self.level * 2 {
-            self.out.push(b'\n');
-            indent -= 1;
+        let (piece, lead) = if comma { (&COMMA_LINE, 2) } else { (&LINE, 1) };
+        if !self.put(piece, lead + self.level * 2) {
+            append(self.out, &piece[..lead]);
+            self.spaces(self.level * 2);
         }
-        while indent > 0 {
-            let n = indent.min(SPACES.len());
-            append(self.out, &SPACES[..n]);
-            indent -= n;
+    }
+
+    /// `n` spaces.
+    fn spaces(&mut self, mut n: usize) {
+        if self.put(&SPACES, n) {
+            return;
         }
+        while n > 0 {
+            let step = n.min(SPACES.len());
+            append(self.out, &SPACES[..step]);
+            n -= step;
+        }
+    }
+
+    /// Appends the first `n` bytes of `piece` by copying all 64 and taking in `n`; false, with
+    /// nothing written, when `n` is more than 64.
+    #[inline(always)]
+    fn put(&mut self, piece: &[u8; 64], n: usize) -> bool {
+        if n > piece.len() {
+            return false;
+        }
+        self.out.reserve(piece.len());
+        let len = self.out.len();
+        // SAFETY: `reserve` left room for the 64 bytes of `piece` after the first `len`; the
+        // length then takes in only the first `n` of them.
+        unsafe {
+            self.out
+                .as_mut_ptr()
+                .add(len)
+                .cast::<[u8; 64]>()
+                .write_unaligned(*piece);
+            self.out.set_len(len + n);
+        }
+        true
     }
 
     fn open<'w>(&'w mut self, bracket: u8) -> Compound<'w, 'a> {
@@ -351,7 +377,9 @@ unsafe fn copy_plain(src: &[u8], dst: *mut u8) -> bool {
 }
 
 /// [`write_str`] for a text with a byte to escape: the escapes written between the runs of
-/// plain bytes.
+/// plain bytes. Out of line, so that the common path stays small.
+#[cold]
+#[inline(never)]
 fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
@@ -415,17 +443,33 @@ struct Compound<'w, 'a> {
 
 impl<'w, 'a> Compound<'w, 'a> {
     fn item(&mut self) {
-        if !self.first {
-            self.writer.out.push(b',');
-        }
+        let comma = !self.first;
         self.first = false;
-        self.writer.newline_indent();
+        self.writer.break_line(comma);
     }
 
+    /// The next item's key and `": "`, with one reservation: a key with nothing to escape (all
+    /// of serde's field names) is copied as [`write_str`] copies a plain string.
     fn key(&mut self, key: &str) {
         self.item();
-        write_str(self.writer.out, key);
-        append(self.writer.out, b": ");
+        let out = &mut *self.writer.out;
+        let n = key.len();
+        out.reserve(n + 4);
+        let start = out.len();
+        // SAFETY: `reserve` left room for `n + 4` bytes after the first `start`: the quotes,
+        // the `n` bytes `copy_plain` writes after the first one, and `: `; the length takes
+        // them in only once all are written.
+        unsafe {
+            let at = out.as_mut_ptr().add(start);
+            if copy_plain(key.as_bytes(), at.add(1)) {
+                at.write(b'"');
+                at.add(n + 1).cast::<[u8; 3]>().write_unaligned(*b"\": ");
+                out.set_len(start + n + 4);
+                return;
+            }
+        }
+        write_escaped(out, key.as_bytes());
+        append(out, b": ");
     }
 
     /// Closes the array or object, and gives the writer back.
