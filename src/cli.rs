@@ -163,56 +163,32 @@ impl Shared {
 }
 
 #[derive(Debug, Subcommand)]
-// Each subcommand's arguments are built only when it runs (or for help and completions).
+// Each subcommand's arguments are built only when it runs (or for help and completions), and
+// so is its `after_help`, which is why that sits on the arguments struct, not on the variant.
 #[command(defer = true)]
 pub enum Command {
     /// Ask about the workload and recommend an identity model, with reasons, roles and next steps
-    #[command(after_help = ADVISE_HELP)]
     Advise(AdviseArgs),
 
     /// List the questionnaire: ids, prompts, kinds, choices, defaults, when each is asked
-    #[command(after_help = "\
-Examples:
-  aks-id questions                  the order in which piped lines answer questions
-  aks-id questions -o json | jq -r '.questions[].id'")]
     Questions(QuestionsArgs),
 
     /// Print the comparison table of the three identity models
-    #[command(after_help = "\
-Examples:
-  aks-id compare                          terminal table
-  aks-id compare -o markdown > options.md table to paste into a design document
-  aks-id compare --models cluster,workload --rows overview,limitations
-  aks-id compare -o json | jq '.rows[].id'")]
     Compare(CompareArgs),
 
     /// List the identity models with their status
-    #[command(after_help = "\
-Examples:
-  aks-id models
-  aks-id models -o json | jq -r '.models[] | select(.status == \"ga\") | .id'")]
     Models(ModelsArgs),
 
     /// Show everything about one model: how it works, pros, cons, limits, setup, sources
-    #[command(after_help = "\
-Examples:
-  aks-id show workload
-  aks-id show pod -o markdown")]
     Show(ShowArgs),
 
     /// Scan manifests and cluster dumps: every workload's identity mechanism, findings, advice
-    #[command(after_help = SCAN_HELP)]
     Scan(ScanArgs),
 
     /// Plan the move from pod-managed identity to Workload ID: runbook, manifests, scripts
-    #[command(after_help = MIGRATE_HELP)]
     Migrate(MigrateArgs),
 
     /// List what `scan` can find, or explain one finding id
-    #[command(after_help = "\
-Examples:
-  aks-id findings                        every finding id, severity and title
-  aks-id findings wi-label-missing       what it means, how to fix it, sources")]
     Findings(FindingsArgs),
 
     /// Validate, export or describe rules folders (the catalog)
@@ -241,14 +217,14 @@ Examples:
     },
 
     /// Print the manual page (roff), or write a page for every command into a folder
-    #[command(after_help = "\
-Examples:
-  aks-id man | man -l -
-  aks-id man --out ~/.local/share/man/man1     aks-id.1, aks-id-advise.1, aks-id-rules-check.1...")]
     Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  aks-id man | man -l -
+  aks-id man --out ~/.local/share/man/man1     aks-id.1, aks-id-advise.1, aks-id-rules-check.1...")]
 pub struct ManArgs {
     /// Write aks-id.1 and one page per subcommand (aks-id-advise.1...) into DIR, all or nothing
     #[arg(long, value_name = "DIR")]
@@ -283,6 +259,7 @@ Examples:
 Exit codes: 0 a model is recommended, 2 bad answer or usage, 3 no model fits, 130 interrupted.";
 
 #[derive(Debug, Args)]
+#[command(after_help = ADVISE_HELP)]
 pub struct AdviseArgs {
     /// Answers as ID=VALUE (same as --set)
     #[arg(value_name = "ID=VALUE")]
@@ -345,6 +322,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 an input could not be read (the r
 scanned), 2 bad usage, 4 findings at or above --fail-on.";
 
 #[derive(Debug, Args)]
+#[command(after_help = SCAN_HELP)]
 pub struct ScanArgs {
     /// Files and folders to scan; `-` reads stdin [default: .]
     #[arg(value_name = "PATH")]
@@ -409,6 +387,7 @@ Exit codes: 0 written, 1 an input could not be read (the rest was planned), 2 ba
 refused value (the folder is written; refused objects are manual steps).";
 
 #[derive(Debug, Args)]
+#[command(after_help = MIGRATE_HELP)]
 pub struct MigrateArgs {
     /// Files and folders to read; `-` reads stdin [default: .]
     #[arg(value_name = "PATH")]
@@ -459,6 +438,10 @@ pub struct MigrateArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  aks-id findings                        every finding id, severity and title
+  aks-id findings wi-label-missing       what it means, how to fix it, sources")]
 pub struct FindingsArgs {
     /// A finding id to explain
     #[arg(value_name = "ID")]
@@ -469,6 +452,10 @@ pub struct FindingsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  aks-id questions                  the order in which piped lines answer questions
+  aks-id questions -o json | jq -r '.questions[].id'")]
 pub struct QuestionsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
@@ -483,6 +470,12 @@ pub struct QuestionsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  aks-id compare                          terminal table
+  aks-id compare -o markdown > options.md table to paste into a design document
+  aks-id compare --models cluster,workload --rows overview,limitations
+  aks-id compare -o json | jq '.rows[].id'")]
 pub struct CompareArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = CompareFormat::Text, value_name = "FORMAT")]
@@ -505,6 +498,10 @@ pub struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  aks-id models
+  aks-id models -o json | jq -r '.models[] | select(.status == \"ga\") | .id'")]
 pub struct ModelsArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
@@ -515,6 +512,10 @@ pub struct ModelsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  aks-id show workload
+  aks-id show pod -o markdown")]
 pub struct ShowArgs {
     /// Model id: cluster, pod or workload
     #[arg(value_name = "MODEL")]
