@@ -40,7 +40,7 @@ mod generated {
     use crate::catalog::*;
 
     const fn t(text: &'static str) -> Text {
-        std::borrow::Cow::Borrowed(text)
+        Text::borrowed(text)
     }
 
     fn map<V, const N: usize>(pairs: [(Text, V); N]) -> Map<Text, V> {

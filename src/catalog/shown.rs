@@ -38,10 +38,10 @@ impl TextField for String {
     }
 }
 
-impl TextField for Cow<'static, str> {
+impl TextField for crate::catalog::Text {
     fn apply(&mut self, rule: for<'a> fn(&'a str) -> Cow<'a, str>) {
         if let Cow::Owned(escaped) = rule(self) {
-            *self = Cow::Owned(escaped);
+            *self = escaped.into();
         }
     }
 }

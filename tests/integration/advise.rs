@@ -68,7 +68,7 @@ fn as_json(answers: &[(String, Answer)], shuffle: bool) -> Value {
     for (id, answer) in answers {
         let value = match answer {
             Answer::Choices(list) if shuffle => {
-                Value::from(list.iter().rev().cloned().collect::<Vec<_>>())
+                Value::from(list.iter().rev().map(|t| t.as_str()).collect::<Vec<_>>())
             }
             other => serde_json::to_value(other).unwrap(),
         };

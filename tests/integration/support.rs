@@ -191,6 +191,6 @@ pub fn file_answers(catalog: &Catalog, path: &Path) -> Vec<(String, Answer)> {
     answers::from_file(catalog, path_str(path), &text)
         .expect("example answers parse")
         .into_iter()
-        .map(|(id, answer, _)| (id.into_owned(), answer))
+        .map(|(id, answer, _)| (String::from(id), answer))
         .collect()
 }
