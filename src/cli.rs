@@ -70,7 +70,7 @@ pub struct Cli {
 /// declares them itself rather than with clap's `global = true`, which copies both into every
 /// subcommand at each start; a subcommand's copy is built only when it runs (`defer`). The
 /// levels are merged by `Shared::merge` as clap merges a global option.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub struct Shared {
     /// `--rules` or `AKS_ID_RULES`, and whether it was typed (not taken from the environment).
     rules: Option<(PathBuf, bool)>,

@@ -209,8 +209,7 @@ impl<'a> Writer<'a> {
         self.out.push(b'{');
         self.level += 1;
         self.newline_indent();
-        write_str(self.out, variant);
-        append(self.out, b": ");
+        quoted_then(self.out, variant.as_bytes(), b": ");
     }
 
     /// Closes the object [`Writer::open_variant`] opened.
@@ -292,23 +291,32 @@ fn block_needs_escape(block: &[u8; 16]) -> bool {
 
 /// Appends `text` as a JSON string, escaped as serde_json escapes it.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
+    quoted_then(out, text.as_bytes(), b"");
+}
+
+/// Appends `bytes` as a JSON string and then `after` (an object key's `: `), under one
+/// reservation. A string with nothing to escape (nearly all of them, and all of serde's field
+/// names) is copied by `copy_plain`; one with a byte to escape takes `write_escaped`.
+#[inline(always)]
+fn quoted_then<const N: usize>(out: &mut Vec<u8>, bytes: &[u8], after: &[u8; N]) {
     let n = bytes.len();
-    out.reserve(n + 2);
+    out.reserve(n + 2 + N);
     let start = out.len();
-    // SAFETY: `reserve` left room for `n + 2` bytes after the first `start`: `copy_plain` writes
-    // into the `n` after the opening quote, and the length takes the string in only once both
-    // quotes and all of it are written. When a byte needs escaping, nothing is taken in.
+    // SAFETY: `reserve` left room for `n + 2 + N` bytes after the first `start`: the quotes,
+    // the `n` bytes `copy_plain` writes after the first one, and `after`; the length takes them
+    // in only once all are written. When a byte needs escaping, nothing is taken in.
     unsafe {
         let at = out.as_mut_ptr().add(start);
         if copy_plain(bytes, at.add(1)) {
             at.write(b'"');
             at.add(n + 1).write(b'"');
-            out.set_len(start + n + 2);
+            at.add(n + 2).cast::<[u8; N]>().write_unaligned(*after);
+            out.set_len(start + n + 2 + N);
             return;
         }
     }
     write_escaped(out, bytes);
+    append(out, after);
 }
 
 /// Copies `src` to the `src.len()` bytes at `dst` while checking that none needs escaping, in
@@ -448,28 +456,10 @@ impl<'w, 'a> Compound<'w, 'a> {
         self.writer.break_line(comma);
     }
 
-    /// The next item's key and `": "`, with one reservation: a key with nothing to escape (all
-    /// of serde's field names) is copied as [`write_str`] copies a plain string.
+    /// The next item's key and `": "`.
     fn key(&mut self, key: &str) {
         self.item();
-        let out = &mut *self.writer.out;
-        let n = key.len();
-        out.reserve(n + 4);
-        let start = out.len();
-        // SAFETY: `reserve` left room for `n + 4` bytes after the first `start`: the quotes,
-        // the `n` bytes `copy_plain` writes after the first one, and `: `; the length takes
-        // them in only once all are written.
-        unsafe {
-            let at = out.as_mut_ptr().add(start);
-            if copy_plain(key.as_bytes(), at.add(1)) {
-                at.write(b'"');
-                at.add(n + 1).cast::<[u8; 3]>().write_unaligned(*b"\": ");
-                out.set_len(start + n + 4);
-                return;
-            }
-        }
-        write_escaped(out, key.as_bytes());
-        append(out, b": ");
+        quoted_then(self.writer.out, key.as_bytes(), b": ");
     }
 
     /// Closes the array or object, and gives the writer back.
