@@ -1291,6 +1291,11 @@ mod tests {
             "- # c\n- a\n",
             "a:\n-   \n- b\n",
             "a:\n- # c\n- b\n",
+            // A quoted key with no space after its `:`: no entry in a block mapping.
+            "k: v\n'':'x'\n",
+            "'x': a- \n'':'x'",
+            "a: 1\n\"q\":x\n",
+            "'k':\n",
         ];
         let mut direct = 0;
         let mut wrong = Vec::new();

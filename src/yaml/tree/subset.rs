@@ -626,7 +626,13 @@ impl<'t> Reader<'t> {
             }
             _ => return Err(Unsupported),
         };
-        if self.line != line || self.cur() != b':' || self.pos - start > MAX_KEY_BYTES {
+        // In a block mapping the `:` must be followed by a space or the line's end, after a
+        // quoted key too (`'k':v` is no entry there; the event parser says what it is).
+        if self.line != line
+            || self.cur() != b':'
+            || !self.is_space_at(self.pos + 1)
+            || self.pos - start > MAX_KEY_BYTES
+        {
             return Err(Unsupported);
         }
         self.pos += 1;
