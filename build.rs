@@ -1,9 +1,9 @@
 //! Build script: embeds the catalog in `rules/` into the binary.
 //!
 //! Every YAML file of `rules/` is embedded twice: as written (for `rules export`, the tests that
-//! validate it, and the loader's fallback) and as Rust code that constructs its typed value
+//! validate it, and the loader's fallback) and as Rust data that a run reads in place
 //! (`src/catalog/construct.rs` writes it, from the catalog's own types, included here), so that
-//! a run on the built-in catalog builds it with plain code and decodes nothing. A file that is not
+//! a run on the built-in catalog builds, copies and decodes nothing. A file that is not
 //! valid YAML fails the build, naming the file, line and column. A file that does not fit its
 //! type is embedded as written only: the run then loads it with the full loader, which reports
 //! its problems with their places, as the test suite does for every file.
@@ -22,13 +22,22 @@ mod condition;
 #[path = "src/catalog/construct.rs"]
 mod construct;
 #[allow(dead_code)]
+#[path = "src/catalog/list.rs"]
+mod list;
+#[allow(dead_code)]
 #[path = "src/catalog/placeholders.rs"]
 mod placeholders;
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "src/catalog/types.rs"]
 mod types;
 
 use construct::{Code, Construct};
+
+/// The built-in catalog's texts, which the crate reads stored texts from: the build script has
+/// none (it reads the files into owned values).
+mod arena {
+    pub static STRINGS: &str = "";
+}
 
 // Shared with the start-up bench, which links its hello-world baseline the same way.
 include!("build/packed_relocations.rs");
@@ -42,7 +51,7 @@ mod names {
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=build/packed_relocations.rs");
-    for shared in ["condition", "construct", "placeholders", "types"] {
+    for shared in ["condition", "construct", "list", "placeholders", "types"] {
         println!("cargo:rerun-if-changed=src/catalog/{shared}.rs");
     }
     println!("cargo:rerun-if-changed=src/catalog/names.rs");
@@ -64,6 +73,9 @@ fn main() {
     });
 
     let mut files = String::from("&[\n");
+    let mut data = Code::default();
+    // The ids of the sources, questions, targets and models, in catalog order, for the indexes.
+    let mut ids: [Vec<types::Text>; 5] = Default::default();
     let mut code = String::new();
     let mut table = String::from("pub const BUILT: &[(&str, Built)] = &[\n");
     for (i, rel) in rels.iter().enumerate() {
@@ -78,9 +90,9 @@ fn main() {
             "    ({rel:?}, include_str!({:?})),",
             source.display().to_string()
         );
-        match construct_file(rel, &text, &format!("f{i}_")) {
-            Some((functions, expr)) => {
-                code.push_str(&functions);
+        match construct_file(rel, &text, &mut data) {
+            Some((expr, kind, file_ids)) => {
+                ids[kind as usize].extend(file_ids);
                 let _ = writeln!(
                     code,
                     "fn file{i}() -> Box<dyn std::any::Any> {{ Box::new({expr}) }}"
@@ -95,8 +107,19 @@ fn main() {
     files.push(']');
     table.push_str("];\n");
     code.push_str(&table);
+    let indexes: Vec<String> = ids[..4]
+        .iter()
+        .map(|ids| format!("Index::Table({})", data.index(ids)))
+        .collect();
+    let _ = writeln!(
+        code,
+        "/// The indexes by id of the sources, questions, targets and models.\npub const INDEXES: [Index; 4] = [{}];",
+        indexes.join(", ")
+    );
     fs::write(Path::new(&out).join("builtin_files.rs"), files).expect("OUT_DIR is writable");
     fs::write(Path::new(&out).join("builtin_catalog.rs"), code).expect("OUT_DIR is writable");
+    fs::write(Path::new(&out).join("builtin_arena.rs"), data.arena_file())
+        .expect("OUT_DIR is writable");
     link_packed_relocations(Path::new(&out));
 
     let catalog = fs::read_to_string(rules.join(names::CATALOG_FILE)).unwrap_or_default();
@@ -108,27 +131,56 @@ fn main() {
     println!("cargo:rustc-env=AKS_ID_CATALOG_AS_OF={as_of}");
 }
 
-/// The Rust code that constructs the typed value of the rule file `rel`: the functions, and the
-/// expression that calls them. `None` when the file is of no known kind or does not fit its type.
-fn construct_file(rel: &str, text: &str, prefix: &str) -> Option<(String, String)> {
+/// The lists of the catalog that are looked up by id, in the order of `catalog::Indexes`.
+#[derive(Clone, Copy)]
+enum Indexed {
+    Sources,
+    Questions,
+    Targets,
+    Models,
+    /// The file's entries are not looked up by id.
+    No,
+}
+
+/// The Rust expression of the typed value of the rule file `rel`, its lists and texts added to
+/// `data`, with the list its entries go to and their ids. `None` when the file is of no known
+/// kind or does not fit its type.
+fn construct_file(
+    rel: &str,
+    text: &str,
+    data: &mut Code,
+) -> Option<(String, Indexed, Vec<types::Text>)> {
     fn typed<T: serde::de::DeserializeOwned + Construct>(
         text: &str,
-        prefix: &str,
-    ) -> Option<(String, String)> {
+        data: &mut Code,
+        kind: Indexed,
+        ids: fn(&T) -> Vec<types::Text>,
+    ) -> Option<(String, Indexed, Vec<types::Text>)> {
         let value: T = serde_yaml::from_str(text).ok()?;
-        let mut code = Code::new(prefix);
-        let expr = value.construct(&mut code);
-        (!code.unsupported).then_some((code.functions, expr))
+        data.unsupported = false;
+        let expr = value.construct(data);
+        (!data.unsupported).then(|| (expr, kind, ids(&value)))
     }
+    use Indexed::*;
     match rel {
-        names::CATALOG_FILE => typed::<types::CatalogFile>(text, prefix),
-        names::SOURCES_FILE => typed::<types::SourcesFile>(text, prefix),
-        names::TARGETS_FILE => typed::<types::TargetsFile>(text, prefix),
-        names::QUESTIONS_FILE => typed::<types::QuestionsFile>(text, prefix),
-        names::RULES_FILE => typed::<types::RulesFile>(text, prefix),
-        names::PLACEHOLDERS_FILE => typed::<placeholders::PlaceholdersFile>(text, prefix),
-        names::FINDINGS_FILE => typed::<types::FindingsFile>(text, prefix),
-        rel if names::is_model_file(rel) => typed::<types::Model>(text, prefix),
+        names::CATALOG_FILE => typed::<types::CatalogFile>(text, data, No, |_| Vec::new()),
+        names::SOURCES_FILE => typed::<types::SourcesFile>(text, data, Sources, |f| {
+            f.sources.iter().map(|s| s.id.clone()).collect()
+        }),
+        names::TARGETS_FILE => typed::<types::TargetsFile>(text, data, Targets, |f| {
+            f.targets.iter().map(|t| t.id.clone()).collect()
+        }),
+        names::QUESTIONS_FILE => typed::<types::QuestionsFile>(text, data, Questions, |f| {
+            f.questions.iter().map(|q| q.id.clone()).collect()
+        }),
+        names::RULES_FILE => typed::<types::RulesFile>(text, data, No, |_| Vec::new()),
+        names::PLACEHOLDERS_FILE => {
+            typed::<placeholders::PlaceholdersFile>(text, data, No, |_| Vec::new())
+        }
+        names::FINDINGS_FILE => typed::<types::FindingsFile>(text, data, No, |_| Vec::new()),
+        rel if names::is_model_file(rel) => {
+            typed::<types::Model>(text, data, Models, |m| vec![m.id.clone()])
+        }
         _ => None,
     }
 }

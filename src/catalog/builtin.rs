@@ -1,10 +1,10 @@
 //! The catalog compiled into the binary, so `aks-id` works anywhere without its `rules/` folder.
 //!
-//! `build.rs` embeds every file of `rules/` as written and as Rust code that constructs its typed
-//! value (see `construct.rs`). A run calls that code for the files it needs and does not validate
-//! the result: the test suite validates the files as written with the full loader and checks
-//! that the constructed catalog is the same one, and debug builds validate it on every load as
-//! well.
+//! `build.rs` embeds every file of `rules/` as written and as Rust data read in place (see
+//! `construct.rs` and `arena`): each file's value is a few words pointing into static arrays, and
+//! the indexes by id are written too. A run assembles the catalog from those values and does not
+//! validate it: the test suite validates the files as written with the full loader and checks
+//! that the built catalog is the same one, and debug builds validate it on every load as well.
 
 use std::any::Any;
 
@@ -15,7 +15,7 @@ use super::names::{
     CATALOG_FILE, FINDINGS_FILE, PLACEHOLDERS_FILE, QUESTIONS_FILE, RULES_FILE, SOURCES_FILE,
     TARGETS_FILE, is_model_file,
 };
-use super::{Catalog, Origin, parse};
+use super::{Catalog, List, Origin, parse};
 use crate::diag::CatalogError;
 
 /// The files of `rules/`, relative to it, as written: what `rules export` writes out.
@@ -32,114 +32,48 @@ impl Content for Built {
     }
 }
 
-/// The code `build.rs` wrote, and [`BUILT`](generated::BUILT): each file of `rules/` with the
-/// function that builds it.
+/// The code `build.rs` wrote: [`BUILT`](generated::BUILT), each file of `rules/` with the
+/// function that gives its value, and the indexes by id.
 #[allow(clippy::all, clippy::pedantic)]
 mod generated {
     use super::Built;
+    #[allow(unused_imports)]
+    use crate::catalog::arena::{k, l, o, t};
     use crate::catalog::*;
-
-    const fn t(text: &'static str) -> Text {
-        Text::borrowed(text)
-    }
-
-    fn map<V, const N: usize>(pairs: [(Text, V); N]) -> Map<Text, V> {
-        pairs.into_iter().collect()
-    }
 
     include!(concat!(env!("OUT_DIR"), "/builtin_catalog.rs"));
 }
 
-/// The parts of the built-in catalog a command reads. Reading costs in proportion to the files
-/// read (`rules.yaml` alone is half of the catalog), and a command that shows models needs no
-/// rules, questions or targets: the lists of the files not read stay empty.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Parts {
-    /// Every file: what `scan`, `findings` and `migrate` need.
-    All,
-    /// Every file but scan's findings: what `advise` needs.
-    Advice,
-    /// Everything but the rules, scan's findings and the placeholders: the questionnaire, its
-    /// targets and the models.
-    NoRules,
-    /// `catalog.yaml` (rows, tie break), the sources and the models: what `compare`, `models`
-    /// and `show` need.
-    Models,
-}
-
-impl Parts {
-    /// How many choices there are, for a table with a slot per choice: `Models` is the last.
-    pub const COUNT: usize = Parts::Models as usize + 1;
-
-    /// Whether the file `rel` of the rules folder is read.
-    pub fn wants(self, rel: &str) -> bool {
-        match self {
-            Parts::All => true,
-            Parts::Advice => rel != FINDINGS_FILE,
-            Parts::NoRules => !matches!(rel, RULES_FILE | FINDINGS_FILE | PLACEHOLDERS_FILE),
-            Parts::Models => !matches!(
-                rel,
-                RULES_FILE | QUESTIONS_FILE | TARGETS_FILE | FINDINGS_FILE | PLACEHOLDERS_FILE
-            ),
-        }
-    }
-}
-
-/// Loads the whole built-in catalog: [`load_parts`] with [`Parts::All`].
-pub fn load() -> Result<Catalog, CatalogError> {
-    load_parts(Parts::All)
-}
-
-/// Builds the built-in catalog, only the files `parts` names. Should that
-/// fail (only a broken `rules/` folder can make it fail, and the test suite would say so), the
-/// files as written are loaded instead, so the problems are reported at their YAML lines and
-/// columns.
+/// Loads the built-in catalog. A release run assembles it from the files' values as `build.rs`
+/// wrote them (every list and text read in place, the indexes written too) and does not validate
+/// it. Should that fail (only a broken `rules/` folder can make it fail, and the test suite would
+/// say so), the files as written are loaded instead, so the problems are reported at their YAML
+/// lines and columns.
 ///
-/// Debug builds read and validate every file, then leave out the lists of the files `parts`
-/// does not name, so that every test run checks the catalog and sees what a release run sees.
-pub fn load_parts(parts: Parts) -> Result<Catalog, CatalogError> {
+/// Debug builds read the same values through the loader and validate them, so that every test
+/// run checks the catalog.
+pub fn load() -> Result<Catalog, CatalogError> {
     if cfg!(debug_assertions) {
-        let catalog = match read_built(Parts::All) {
+        return match read_built() {
             Some(parsed) => validated(Origin::BuiltIn, parsed).map_or_else(load_as_written, Ok),
             None => load_as_written(),
-        }?;
-        return Ok(leave_out(catalog, parts));
+        };
     }
-    match build(parts) {
-        Some(files) => Ok(files.assemble(Origin::BuiltIn)),
-        None => load_as_written().map(|catalog| leave_out(catalog, parts)),
+    match build() {
+        Some(files) => Ok(files.assemble_indexed(Origin::BuiltIn, generated::INDEXES)),
+        None => load_as_written(),
     }
 }
 
-/// Empties the lists of the files `parts` does not name.
-fn leave_out(mut catalog: Catalog, parts: Parts) -> Catalog {
-    if !parts.wants(RULES_FILE) {
-        catalog.rules = Vec::new();
-    }
-    if !parts.wants(QUESTIONS_FILE) {
-        catalog.questions = Vec::new();
-    }
-    if !parts.wants(TARGETS_FILE) {
-        catalog.targets = Vec::new();
-    }
-    if !parts.wants(PLACEHOLDERS_FILE) {
-        catalog.placeholders = Vec::new();
-    }
-    if !parts.wants(FINDINGS_FILE) {
-        catalog.findings = Vec::new();
-    }
-    catalog
-}
-
-/// Builds the files `parts` names straight into their values: what a release run does. `None`
-/// when a file the catalog needs is missing or not built by code.
-fn build(parts: Parts) -> Option<Files> {
+/// The files' values as `build.rs` wrote them, for a release run. `None` when a file the catalog
+/// needs is missing or not built by code.
+fn build() -> Option<Files> {
     let mut catalog = None;
-    let (mut sources, mut targets, mut questions) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut rules, mut placeholders, mut findings) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sources, mut targets, mut questions) = (List::new(), List::new(), List::new());
+    let (mut rules, mut placeholders, mut findings) = (List::new(), List::new(), List::new());
     let mut models = Vec::new();
     // `build.rs` lists the model files by name, the order the catalog keeps them in.
-    for (rel, built) in generated::BUILT.iter().filter(|(rel, _)| parts.wants(rel)) {
+    for (rel, built) in generated::BUILT {
         match *rel {
             CATALOG_FILE => catalog = Some(built.decode::<super::CatalogFile>()?),
             SOURCES_FILE => sources = built.decode::<super::SourcesFile>()?.sources,
@@ -160,7 +94,7 @@ fn build(parts: Parts) -> Option<Files> {
     Some(Files {
         catalog: catalog?,
         sources,
-        models,
+        models: models.into(),
         targets,
         questions,
         rules,
@@ -169,11 +103,11 @@ fn build(parts: Parts) -> Option<Files> {
     })
 }
 
-fn read_built(parts: Parts) -> Option<super::load::Parsed> {
+fn read_built() -> Option<super::load::Parsed> {
     read_whole(
         "rules",
         generated::BUILT.iter().map(|(rel, built)| (*rel, built)),
-        |rel| parts.wants(rel),
+        |_| true,
     )
 }
 
@@ -202,21 +136,46 @@ mod tests {
         });
         let built = assemble(
             Origin::BuiltIn,
-            read_built(Parts::All).expect("the built catalog is whole"),
+            read_built().expect("the built catalog is whole"),
         );
         assert_eq!(format!("{built:?}"), format!("{written:?}"));
     }
 
-    /// What a release run builds is what the loader assembles from the same files, for every
-    /// choice of parts.
+    /// What a release run builds, with the indexes `build.rs` wrote, is what the loader
+    /// assembles from the same files, and every id is found at the same entry through either
+    /// index.
     #[test]
     fn the_direct_build_is_the_assembled_one() {
-        for parts in [Parts::All, Parts::Advice, Parts::NoRules, Parts::Models] {
-            let direct = build(parts)
-                .expect("the catalog builds")
-                .assemble(Origin::BuiltIn);
-            let assembled = assemble(Origin::BuiltIn, read_built(parts).expect("reads"));
-            assert_eq!(format!("{direct:?}"), format!("{assembled:?}"), "{parts:?}");
+        let direct = build()
+            .expect("the catalog builds")
+            .assemble_indexed(Origin::BuiltIn, generated::INDEXES);
+        let assembled = assemble(Origin::BuiltIn, read_built().expect("reads"));
+        assert_eq!(format!("{direct:?}"), format!("{assembled:?}"));
+        assert!(matches!(direct.source_index, super::super::Index::Table(_)));
+        assert!(matches!(
+            assembled.source_index,
+            super::super::Index::Hashed(_)
+        ));
+        let found = |c: &Catalog, id: &str| {
+            (
+                c.source(id).map(|s| s.url.to_string()),
+                c.question(id).map(|q| q.prompt.to_string()),
+                c.target(id).map(|t| t.name.to_string()),
+                c.model(id).map(|m| m.name.to_string()),
+            )
+        };
+        let ids = assembled
+            .sources
+            .iter()
+            .map(|s| &s.id)
+            .chain(assembled.questions.iter().map(|q| &q.id))
+            .chain(assembled.targets.iter().map(|t| &t.id))
+            .chain(assembled.models.iter().map(|m| &m.id));
+        for id in ids
+            .map(|id| id.as_str())
+            .chain(["", "no-such-id", "workload-x"])
+        {
+            assert_eq!(found(&direct, id), found(&assembled, id), "{id:?}");
         }
     }
 

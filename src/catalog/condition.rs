@@ -8,14 +8,22 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 
+use super::list::{List, Lone};
+
 /// Text of the catalog, prose and ids alike: borrowed from the binary for the built-in catalog,
 /// owned when read from a folder. What `Cow<'static, str>` is, in 16 bytes instead of 24: the
 /// built-in catalog holds a few thousand, inline in its values, and every byte of them is
-/// written at each start. The top bit of the length says the text is owned (no text is that
-/// long).
+/// written at each start. The top bits of the length say the text is owned or stored (no text is
+/// that long).
+///
+/// A text of the built-in catalog's static arrays is *stored*: an offset into the one string
+/// `build.rs` writes (`arena::STRINGS`), not a pointer, so that those arrays hold no address to
+/// relocate at start-up (see [`List`](super::List)).
 pub struct Text {
+    /// Owned or borrowed: the text's address. Stored: its offset in `arena::STRINGS`, plus one.
     ptr: std::ptr::NonNull<u8>,
-    /// The length in bytes, with [`Text::OWNED`] set when `ptr` came from a `Box<str>`.
+    /// The length in bytes, with [`Text::OWNED`] set when `ptr` came from a `Box<str>`, or
+    /// [`Text::STORED`] when it is an offset.
     len: usize,
 }
 
@@ -27,6 +35,26 @@ unsafe impl Sync for Text {}
 
 impl Text {
     const OWNED: usize = 1 << (usize::BITS - 1);
+    const STORED: usize = 1 << (usize::BITS - 2);
+    const FLAGS: usize = Self::OWNED | Self::STORED;
+
+    /// The text at `offset..offset + len` of `arena::STRINGS`: what `build.rs` writes.
+    ///
+    /// # Safety
+    ///
+    /// That range must lie in `arena::STRINGS`, on character boundaries: a release build reads
+    /// it unchecked. `build.rs` writes each offset with the string, and the tests read back
+    /// every text of the built-in catalog (checked, in a debug build).
+    pub const unsafe fn stored(offset: usize, len: usize) -> Self {
+        Text {
+            // SAFETY: one more than an offset is never zero. The pointer is never dereferenced:
+            // `as_str` turns it back into the offset.
+            ptr: unsafe {
+                std::ptr::NonNull::new_unchecked(std::ptr::without_provenance_mut(offset + 1))
+            },
+            len: len | Self::STORED,
+        }
+    }
 
     /// A text borrowed from the binary (or any text that lives as long).
     pub const fn borrowed(text: &'static str) -> Self {
@@ -53,15 +81,20 @@ impl Text {
         self.len & Self::OWNED == 0
     }
 
+    #[inline]
     pub fn as_str(&self) -> &str {
+        let len = self.len & !Self::FLAGS;
+        if self.len & Self::STORED != 0 {
+            let range = self.ptr.as_ptr().addr() - 1..self.ptr.as_ptr().addr() - 1 + len;
+            if cfg!(debug_assertions) {
+                return &super::arena::STRINGS[range];
+            }
+            // SAFETY: `Text::stored`'s caller vouches for the range.
+            return unsafe { super::arena::STRINGS.get_unchecked(range) };
+        }
         // SAFETY: `ptr` and the length (without the flag) come from a `&'static str` or a
         // `Box<str>` this text owns, so they are valid UTF-8 for as long as `self`.
-        unsafe {
-            std::str::from_utf8_unchecked(std::slice::from_raw_parts(
-                self.ptr.as_ptr(),
-                self.len & !Self::OWNED,
-            ))
-        }
+        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.ptr.as_ptr(), len)) }
     }
 }
 
@@ -99,6 +132,7 @@ impl Default for Text {
 
 impl std::ops::Deref for Text {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
@@ -246,7 +280,7 @@ pub enum Literal {
     Bool(bool),
     Number(i64),
     Text(Text),
-    List(Vec<Literal>),
+    List(List<Literal>),
     /// Anything else: nothing, a mapping, a fraction. Boxed: it is rare (the validator refuses
     /// most), and unboxed it would make every literal, and so every condition, three times as
     /// large.
@@ -272,7 +306,11 @@ impl From<Literal> for serde_json::Value {
             Literal::Bool(b) => b.into(),
             Literal::Number(n) => n.into(),
             Literal::Text(s) => String::from(s).into(),
-            Literal::List(items) => items.into_iter().map(serde_json::Value::from).collect(),
+            Literal::List(items) => items
+                .into_vec()
+                .into_iter()
+                .map(serde_json::Value::from)
+                .collect(),
             Literal::Other(value) => *value,
         }
     }
@@ -331,9 +369,9 @@ pub enum Condition {
         question: Text,
         test: Test,
     },
-    All(Vec<Condition>),
-    Any(Vec<Condition>),
-    Not(Box<Condition>),
+    All(List<Condition>),
+    Any(List<Condition>),
+    Not(Lone<Condition>),
     /// A mapping with no form or several, or a comparison without exactly one operator: kept as
     /// written, so that the validator reports it at its place among the catalog's other
     /// problems. A validated catalog has none; one never holds.
@@ -345,9 +383,9 @@ pub enum Condition {
 pub enum Test {
     Equals(Literal),
     NotEquals(Literal),
-    OneOf(Vec<Literal>),
-    ContainsAny(Vec<Text>),
-    ContainsAll(Vec<Text>),
+    OneOf(List<Literal>),
+    ContainsAny(List<Text>),
+    ContainsAll(List<Text>),
     Gt(i64),
     Gte(i64),
     Lt(i64),
@@ -475,13 +513,13 @@ impl From<RawCondition> for Condition {
             not,
         } = raw;
         if let Some(all) = all {
-            return Condition::All(all);
+            return Condition::All(all.into());
         }
         if let Some(any) = any {
-            return Condition::Any(any);
+            return Condition::Any(any.into());
         }
         if let Some(not) = not {
-            return Condition::Not(not);
+            return Condition::Not(Lone::new(*not));
         }
         let test = if let Some(v) = equals {
             Test::Equals(v.into())
@@ -490,9 +528,9 @@ impl From<RawCondition> for Condition {
         } else if let Some(vs) = one_of {
             Test::OneOf(vs.into_iter().map(Literal::from).collect())
         } else if let Some(vs) = contains_any {
-            Test::ContainsAny(vs)
+            Test::ContainsAny(vs.into())
         } else if let Some(vs) = contains_all {
-            Test::ContainsAll(vs)
+            Test::ContainsAll(vs.into())
         } else if let Some(n) = gt {
             Test::Gt(n)
         } else if let Some(n) = gte {
@@ -514,19 +552,24 @@ impl From<Condition> for RawCondition {
         let mut raw = RawCondition::default();
         match condition {
             Condition::Malformed(raw) => return *raw,
-            Condition::All(all) => raw.all = Some(all),
-            Condition::Any(any) => raw.any = Some(any),
-            Condition::Not(not) => raw.not = Some(not),
+            Condition::All(all) => raw.all = Some(all.into_vec()),
+            Condition::Any(any) => raw.any = Some(any.into_vec()),
+            Condition::Not(not) => raw.not = Some(Box::new(not.into_inner())),
             Condition::Compare { question, test } => {
                 raw.question = Some(question);
                 match test {
                     Test::Equals(v) => raw.equals = Some(v.into()),
                     Test::NotEquals(v) => raw.not_equals = Some(v.into()),
                     Test::OneOf(vs) => {
-                        raw.one_of = Some(vs.into_iter().map(serde_json::Value::from).collect())
+                        raw.one_of = Some(
+                            vs.into_vec()
+                                .into_iter()
+                                .map(serde_json::Value::from)
+                                .collect(),
+                        )
                     }
-                    Test::ContainsAny(vs) => raw.contains_any = Some(vs),
-                    Test::ContainsAll(vs) => raw.contains_all = Some(vs),
+                    Test::ContainsAny(vs) => raw.contains_any = Some(vs.into_vec()),
+                    Test::ContainsAll(vs) => raw.contains_all = Some(vs.into_vec()),
                     Test::Gt(n) => raw.gt = Some(n),
                     Test::Gte(n) => raw.gte = Some(n),
                     Test::Lt(n) => raw.lt = Some(n),

@@ -1,63 +1,140 @@
-//! Build time only (`build.rs` includes this file): writes a rule file's typed value as Rust code
-//! that constructs it, so that a run builds the built-in catalog with plain code (a vector per
-//! list; every text borrowed from the binary) instead of decoding it.
+//! Build time only (`build.rs` includes this file): writes the built-in catalog as Rust data that
+//! a run reads in place. Every list becomes a range of one static array per element type
+//! ([`Stored`]), every text a range of one string, and a rule file's value an expression of
+//! those ranges: a run builds and copies nothing, and the arrays hold offsets, not addresses, so
+//! nothing in them is relocated at start-up.
 //!
-//! Every struct becomes a small function of its own, which keeps each stack frame small in debug
-//! builds. Each struct's impl destructures it whole, so a field added to a type and not written
-//! here fails the build.
+//! Each struct's impl destructures it whole, so a field added to a type and not written here
+//! fails the build.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::condition::{Condition, Literal, Test};
+use super::list::{FREE, Keyed, List, Lone, Stored, slot};
 use super::placeholders::{Placeholder, PlaceholdersFile, ValueKind};
 use super::types::*;
 
-/// The code written so far: one function per struct value.
+/// The data written so far, for the whole catalog.
+#[derive(Default)]
 pub struct Code {
-    pub functions: String,
-    /// Prefixes the functions' names: one per file, so that files' names do not collide.
-    prefix: String,
-    count: usize,
+    /// Every distinct text, one after the other.
+    pub strings: String,
+    string_at: HashMap<String, usize>,
+    /// The elements of each stored type's array, as Rust expressions, by type ([`STORED`]).
+    pub arenas: HashMap<&'static str, Vec<String>>,
     /// A value the generated code does not construct (a malformed condition, a literal of no
     /// supported kind): the file is then left to the loader, which reports it with its place.
     pub unsupported: bool,
 }
 
 impl Code {
-    pub fn new(prefix: &str) -> Self {
-        Code {
-            functions: String::new(),
-            prefix: prefix.to_owned(),
-            count: 0,
-            unsupported: false,
+    /// The file that holds the arrays: `STRINGS`, then one static array per stored type and its
+    /// [`Stored`] impl.
+    pub fn arena_file(&self) -> String {
+        let mut out = format!("pub static STRINGS: &str = {:?};\n", self.strings);
+        for (i, ty) in STORED.iter().enumerate() {
+            let items = self.arenas.get(ty).map(Vec::as_slice).unwrap_or_default();
+            let _ = writeln!(out, "static A{i}: [{ty}; {}] = [", items.len());
+            for item in items {
+                let _ = writeln!(out, "    {item},");
+            }
+            let _ = writeln!(
+                out,
+                "];\nimpl Stored for {ty} {{ fn arena() -> &'static [Self] {{ &A{i} }} }}"
+            );
         }
+        out
     }
 
-    /// Writes `fn cN() -> TYPE { BODY }` and returns the call.
-    fn function(&mut self, ty: &str, body: &str) -> String {
-        let name = format!("{}{}", self.prefix, self.count);
-        self.count += 1;
-        let _ = writeln!(self.functions, "fn {name}() -> {ty} {{ {body} }}");
-        format!("{name}()")
+    /// A table of `ids` by position (the first of equal ids): a `List<(Text, u32)>` expression
+    /// for `catalog::Index::Table`, each id at its [`slot`] or the next free one after it. More
+    /// than twice as many slots as ids, so a lookup walks few and always meets a free one.
+    pub fn index(&mut self, ids: &[Text]) -> String {
+        let size = (ids.len() * 2 + 1).next_power_of_two();
+        let mut slots: Vec<(Text, u32)> = vec![(Text::default(), FREE); size];
+        for (position, id) in ids.iter().enumerate() {
+            let mut at = slot(id, size);
+            while slots[at].1 != FREE && slots[at].0 != *id {
+                at = (at + 1) % size;
+            }
+            if slots[at].1 == FREE {
+                slots[at] = (
+                    id.clone(),
+                    u32::try_from(position).expect("fewer than 2^32 ids"),
+                );
+            }
+        }
+        List::owned(slots).construct(self)
+    }
+
+    /// Appends `items` to `ty`'s array: their offset there.
+    fn store(&mut self, ty: &'static str, items: Vec<String>) -> usize {
+        let arena = self.arenas.entry(ty).or_default();
+        let offset = arena.len();
+        arena.extend(items);
+        offset
     }
 }
 
-/// A value that can be written as a Rust expression that constructs it.
+/// A value that can be written as a constant Rust expression.
 pub trait Construct {
     fn construct(&self, code: &mut Code) -> String;
 }
 
+/// A type the catalog keeps lists of: the name of its array's element type.
+pub trait Element: Construct {
+    const TYPE: &'static str;
+}
+
+/// Every type stored in an array, as written in Rust. Build time only, each also gets an empty
+/// arena: the build script reads the files into owned lists and never reads a stored one.
+macro_rules! stored {
+    ($($ty:ty),* $(,)?) => {
+        pub const STORED: &[&str] = &[$(stringify!($ty)),*];
+        $(
+            impl Element for $ty {
+                const TYPE: &'static str = stringify!($ty);
+            }
+            impl Stored for $ty {
+                fn arena() -> &'static [Self] {
+                    &[]
+                }
+            }
+        )*
+    };
+}
+
+stored! {
+    Text, Fact, Source, Row, Milestone, Step, Target, Role, Question, Choice, Rule, RuleGrant,
+    Caveat, RuleStep, FindingMeta, Placeholder, Condition, Literal, Model, (Text, Fact),
+    (Text, i64), (Text, u32),
+}
+
 impl Construct for Text {
-    fn construct(&self, _: &mut Code) -> String {
-        // Borrowed from the binary. `Debug` writes a string as a valid Rust literal, escapes
-        // included.
-        format!("t({self:?})")
+    fn construct(&self, code: &mut Code) -> String {
+        let offset = match code.string_at.get(self.as_str()) {
+            Some(offset) => *offset,
+            None => {
+                let offset = code.strings.len();
+                code.strings.push_str(self);
+                code.string_at.insert(self.to_string(), offset);
+                offset
+            }
+        };
+        format!("t({offset}, {})", self.len())
     }
 }
 
 impl Construct for bool {
     fn construct(&self, _: &mut Code) -> String {
         self.to_string()
+    }
+}
+
+impl Construct for u32 {
+    fn construct(&self, _: &mut Code) -> String {
+        format!("{self}u32")
     }
 }
 
@@ -76,33 +153,58 @@ impl<T: Construct> Construct for Option<T> {
     }
 }
 
-impl<T: Construct> Construct for Box<T> {
+impl<V: Construct> Construct for (Text, V) {
     fn construct(&self, code: &mut Code) -> String {
-        format!("Box::new({})", (**self).construct(code))
+        format!("({}, {})", self.0.construct(code), self.1.construct(code))
     }
 }
 
-impl<T: Construct> Construct for Vec<T> {
+/// The items' expressions, each written before any is stored: an item's own lists go to their
+/// arrays first, so the items of one list stay together in theirs.
+fn items<'a, T: Construct + 'a>(
+    list: impl IntoIterator<Item = &'a T>,
+    code: &mut Code,
+) -> Vec<String> {
+    list.into_iter().map(|item| item.construct(code)).collect()
+}
+
+impl<T: Element + Stored> Construct for List<T> {
     fn construct(&self, code: &mut Code) -> String {
         if self.is_empty() {
-            return "Vec::new()".to_owned();
+            return "l(0, 0)".to_owned();
         }
-        let items: Vec<String> = self.iter().map(|item| item.construct(code)).collect();
-        format!("vec![{}]", items.join(", "))
+        let items = items(self.iter(), code);
+        let offset = code.store(T::TYPE, items);
+        format!("l({offset}, {})", self.len())
     }
 }
 
-impl<V: Construct> Construct for Map<Text, V> {
+impl<T: Element + Stored> Construct for Lone<T> {
     fn construct(&self, code: &mut Code) -> String {
+        let item = (**self).construct(code);
+        let offset = code.store(T::TYPE, vec![item]);
+        format!("o({offset})")
+    }
+}
+
+impl<V: Construct> Construct for Keyed<V>
+where
+    (Text, V): Element + Stored,
+{
+    fn construct(&self, code: &mut Code) -> String {
+        if self.is_empty() {
+            return "k(0, 0)".to_owned();
+        }
         let pairs: Vec<String> = self
             .iter()
             .map(|(key, value)| format!("({}, {})", key.construct(code), value.construct(code)))
             .collect();
-        format!("map([{}])", pairs.join(", "))
+        let offset = code.store(<(Text, V)>::TYPE, pairs);
+        format!("k({offset}, {})", self.len())
     }
 }
 
-/// Structs: every field, by name, in a function of its own.
+/// Structs: every field, by name.
 macro_rules! structs {
     ($($ty:ident { $($field:ident),* $(,)? })*) => {$(
         impl Construct for $ty {
@@ -114,7 +216,7 @@ macro_rules! structs {
                     let _ = write!(body, concat!(stringify!($field), ": {}, "), value);
                 )*
                 body.push('}');
-                code.function(stringify!($ty), &body)
+                body
             }
         }
     )*};

@@ -232,7 +232,7 @@ macro_rules! list_file {
             type Item = $item;
             const KEY: &'static str = stringify!($key);
             fn into_items(self) -> Vec<$item> {
-                self.$key
+                self.$key.into_vec()
             }
             fn slot(parsed: &mut Parsed) -> (&mut Vec<Located<$item>>, Option<&mut Partial>) {
                 let unread: fn(&mut Unread) -> Option<&mut Partial> = $unread;
@@ -394,7 +394,7 @@ fn parse_thorough(
 
 /// The catalog from validated parts.
 pub(crate) fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
-    fn values<T>(list: Vec<Located<T>>) -> Vec<T> {
+    fn values<T>(list: Vec<Located<T>>) -> List<T> {
         list.into_iter().map(|l| l.value).collect()
     }
     let catalog = parsed
@@ -418,27 +418,42 @@ pub(crate) fn assemble(origin: Origin, parsed: Parsed) -> Catalog {
 /// catalog's code builds, and what [`assemble`] takes out of [`Parsed`].
 pub(crate) struct Files {
     pub catalog: CatalogFile,
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
     /// In file-name order.
-    pub models: Vec<Model>,
-    pub targets: Vec<Target>,
-    pub questions: Vec<Question>,
-    pub rules: Vec<Rule>,
-    pub placeholders: Vec<Placeholder>,
-    pub findings: Vec<FindingMeta>,
+    pub models: List<Model>,
+    pub targets: List<Target>,
+    pub questions: List<Question>,
+    pub rules: List<Rule>,
+    pub placeholders: List<Placeholder>,
+    pub findings: List<FindingMeta>,
 }
+
+/// The indexes of a catalog by id, in the order sources, questions, targets, models.
+pub(crate) type Indexes = [Index; 4];
 
 impl Files {
     pub(crate) fn assemble(self, origin: Origin) -> Catalog {
+        let indexes = [
+            Index::of(self.sources.iter().map(|s| &s.id)),
+            Index::of(self.questions.iter().map(|q| &q.id)),
+            Index::of(self.targets.iter().map(|t| &t.id)),
+            Index::of(self.models.iter().map(|m| &m.id)),
+        ];
+        self.assemble_indexed(origin, indexes)
+    }
+
+    /// The catalog with indexes already built (the built-in catalog's, by `build.rs`).
+    pub(crate) fn assemble_indexed(self, origin: Origin, indexes: Indexes) -> Catalog {
+        let [source_index, question_index, target_index, model_index] = indexes;
         Catalog {
             origin,
             as_of: self.catalog.as_of,
             tie_break: self.catalog.tie_break,
             rows: self.catalog.rows,
-            source_index: index(self.sources.iter().map(|s| &s.id)),
-            question_index: index(self.questions.iter().map(|q| &q.id)),
-            target_index: index(self.targets.iter().map(|t| &t.id)),
-            model_index: index(self.models.iter().map(|m| &m.id)),
+            source_index,
+            question_index,
+            target_index,
+            model_index,
             sources: self.sources,
             models: self.models,
             targets: self.targets,
@@ -448,17 +463,6 @@ impl Files {
             findings: self.findings,
         }
     }
-}
-
-/// Positions by id (the first of equal ids; a valid catalog has none). The built-in catalog's
-/// ids are borrowed, so the keys cost no copy.
-fn index<'a>(ids: impl ExactSizeIterator<Item = &'a Text>) -> rustc_hash::FxHashMap<Text, usize> {
-    let mut map = rustc_hash::FxHashMap::default();
-    map.reserve(ids.len());
-    for (i, id) in ids.enumerate() {
-        map.entry(id.clone()).or_insert(i);
-    }
-    map
 }
 
 /// Where a file of the rules folder comes in reports: catalog, sources, models, targets,

@@ -4,9 +4,11 @@
 //! `rules schema` derives the JSON Schema from them, and the commands read them. Nothing in here
 //! does I/O; `load` turns texts into a validated [`Catalog`], `files` reads and writes folders.
 
+mod arena;
 pub mod builtin;
 mod condition;
 pub mod files;
+mod list;
 pub mod load;
 pub mod names;
 pub mod placeholders;
@@ -60,38 +62,105 @@ impl std::fmt::Display for Origin {
 pub struct Catalog {
     pub origin: Origin,
     pub as_of: Text,
-    pub tie_break: Vec<Text>,
-    pub rows: Vec<Row>,
-    pub sources: Vec<Source>,
+    pub tie_break: List<Text>,
+    pub rows: List<Row>,
+    pub sources: List<Source>,
     /// In file-name order (cluster, pod, workload for the built-in catalog).
-    pub models: Vec<Model>,
-    pub targets: Vec<Target>,
-    pub questions: Vec<Question>,
-    pub rules: Vec<Rule>,
+    pub models: List<Model>,
+    pub targets: List<Target>,
+    pub questions: List<Question>,
+    pub rules: List<Rule>,
     /// The placeholders commands use, each declared once.
-    pub placeholders: Vec<Placeholder>,
+    pub placeholders: List<Placeholder>,
     /// Scan findings metadata, in file order (empty when the folder has no `findings.yaml`).
-    pub findings: Vec<FindingMeta>,
+    pub findings: List<FindingMeta>,
     /// Source positions by id, for the many lookups of a rendering.
-    pub(crate) source_index: rustc_hash::FxHashMap<Text, usize>,
+    pub(crate) source_index: Index,
     /// Question, target and model positions by id: a generated catalog may have thousands, and
     /// answers, grants and `--models` look them up one by one.
-    pub(crate) question_index: rustc_hash::FxHashMap<Text, usize>,
-    pub(crate) target_index: rustc_hash::FxHashMap<Text, usize>,
-    pub(crate) model_index: rustc_hash::FxHashMap<Text, usize>,
+    pub(crate) question_index: Index,
+    pub(crate) target_index: Index,
+    pub(crate) model_index: Index,
+}
+
+/// Positions in a list of the catalog by id (the first of equal ids; a valid catalog has none).
+#[derive(Clone)]
+pub(crate) enum Index {
+    /// Built when a catalog is read from files. The built-in catalog's ids are borrowed, so the
+    /// keys cost no copy.
+    Hashed(rustc_hash::FxHashMap<Text, usize>),
+    /// Written by `build.rs` for the built-in catalog: nothing to build at run time. An open
+    /// addressing table of a power-of-two size, more than twice the entries: each id at the slot
+    /// [`list::slot`] gives, or the next free one after it; a free slot holds [`list::FREE`].
+    Table(List<(Text, u32)>),
+}
+
+impl Index {
+    pub(crate) fn of<'a>(ids: impl ExactSizeIterator<Item = &'a Text>) -> Index {
+        let mut map = rustc_hash::FxHashMap::default();
+        map.reserve(ids.len());
+        for (i, id) in ids.enumerate() {
+            map.entry(id.clone()).or_insert(i);
+        }
+        Index::Hashed(map)
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        match self {
+            Index::Hashed(map) => map.get(id).copied(),
+            Index::Table(slots) => {
+                let mut at = list::slot(id, slots.len());
+                // The table always has a free slot, which ends the walk.
+                loop {
+                    let (key, position) = slots.get(at)?;
+                    if *position == list::FREE {
+                        return None;
+                    }
+                    if key == id {
+                        return Some(*position as usize);
+                    }
+                    at = (at + 1) % slots.len();
+                }
+            }
+        }
+    }
+
+    /// The pairs, sorted by id.
+    fn sorted(&self) -> Vec<(&str, usize)> {
+        let mut pairs: Vec<(&str, usize)> = match self {
+            Index::Hashed(map) => map.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+            Index::Table(slots) => slots
+                .iter()
+                .filter(|(_, v)| *v != list::FREE)
+                .map(|(k, v)| (k.as_str(), *v as usize))
+                .collect(),
+        };
+        pairs.sort_unstable();
+        pairs
+    }
+}
+
+/// The same for either form: the pairs, sorted.
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.sorted()).finish()
+    }
 }
 
 impl Catalog {
+    /// The entries of a list of the catalog are read through an index that may list more
+    /// entries than the list (the built-in catalog's, when a command reads only some files), so
+    /// a position is looked up with `get`.
     pub fn model(&self, id: &str) -> Option<&Model> {
-        self.model_index.get(id).map(|i| &self.models[*i])
+        self.model_index.get(id).and_then(|i| self.models.get(i))
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {
-        self.source_index.get(id).map(|i| &self.sources[*i])
+        self.source_index.get(id).and_then(|i| self.sources.get(i))
     }
 
     pub fn target(&self, id: &str) -> Option<&Target> {
-        self.target_index.get(id).map(|i| &self.targets[*i])
+        self.target_index.get(id).and_then(|i| self.targets.get(i))
     }
 
     pub fn placeholder(&self, id: &str) -> Option<&Placeholder> {
@@ -99,7 +168,9 @@ impl Catalog {
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.question_index.get(id).map(|i| &self.questions[*i])
+        self.question_index
+            .get(id)
+            .and_then(|i| self.questions.get(i))
     }
 
     pub fn finding(&self, id: &str) -> Option<&FindingMeta> {

@@ -7,12 +7,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::condition::Text;
+use super::list::List;
 
 /// `placeholders.yaml`.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceholdersFile {
-    pub placeholders: Vec<Placeholder>,
+    pub placeholders: List<Placeholder>,
 }
 
 /// One placeholder: `<id>` in a command.

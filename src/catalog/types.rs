@@ -1,13 +1,15 @@
 //! The catalog's rule-file types: what each file of `rules/` holds, as the loader deserializes
-//! it and `rules schema` describes it. Pure data: `build.rs` includes this file too, to turn the
-//! built-in catalog into Rust code at build time (see `builtin`), so nothing here may reach
-//! outside the catalog's type modules (`condition`, `placeholders`).
+//! it and `rules schema` describes it. Pure data: `build.rs` includes this file too, to write the
+//! built-in catalog as static data at build time (see `builtin`), so nothing here may reach
+//! outside the catalog's type modules (`condition`, `list`, `placeholders`). Lists are
+//! [`List`]s and mappings [`Keyed`], which the built-in catalog reads in place.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use super::condition::Text;
 use super::condition::{Condition, Literal};
+pub use super::list::{Keyed, List, Lone, Stored};
 /// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
 /// thousands of these.
 pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
@@ -22,7 +24,7 @@ pub struct Fact {
     pub id: Option<Text>,
     pub text: Text,
     /// Ids from `sources.yaml`; at least one.
-    pub sources: Vec<Text>,
+    pub sources: List<Text>,
     /// Pros and cons only: the answers that make this trade-off relevant; absent, always.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
@@ -32,7 +34,7 @@ pub struct Fact {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourcesFile {
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -66,9 +68,9 @@ pub struct CatalogFile {
     /// When the catalog as a whole was last checked (YYYY-MM-DD).
     pub as_of: Text,
     /// Equal scores: the model listed first wins.
-    pub tie_break: Vec<Text>,
+    pub tie_break: List<Text>,
     /// Comparison rows, in display order.
-    pub rows: Vec<Row>,
+    pub rows: List<Row>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -91,12 +93,11 @@ pub struct Model {
     /// Who receives the role assignments when this model is used.
     pub grantee: Text,
     /// One fact per comparison row id, in any order.
-    #[serde(deserialize_with = "unique_keys")]
-    pub values: Map<Text, Fact>,
-    pub pros: Vec<Fact>,
-    pub cons: Vec<Fact>,
-    pub limits: Vec<Fact>,
-    pub setup: Vec<Step>,
+    pub values: Keyed<Fact>,
+    pub pros: List<Fact>,
+    pub cons: List<Fact>,
+    pub limits: List<Fact>,
+    pub setup: List<Step>,
     pub example: Example,
 }
 
@@ -106,8 +107,8 @@ pub struct Status {
     pub state: State,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Fact>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub dates: Vec<Milestone>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub dates: List<Milestone>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
@@ -133,7 +134,7 @@ impl State {
 pub struct Milestone {
     pub event: Text,
     pub date: Text,
-    pub sources: Vec<Text>,
+    pub sources: List<Text>,
 }
 
 /// A step with an optional command, for setup instructions and next steps.
@@ -143,7 +144,7 @@ pub struct Step {
     pub text: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Text>,
-    pub sources: Vec<Text>,
+    pub sources: List<Text>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -151,16 +152,16 @@ pub struct Step {
 pub struct Example {
     pub title: Text,
     pub text: Text,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub commands: Vec<Text>,
-    pub sources: Vec<Text>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub commands: List<Text>,
+    pub sources: List<Text>,
 }
 
 /// `targets.yaml`.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetsFile {
-    pub targets: Vec<Target>,
+    pub targets: List<Target>,
 }
 
 /// An Azure service a workload may reach, and how access to it is granted.
@@ -173,12 +174,12 @@ pub struct Target {
     pub granted_in: Fact,
     /// Least privilege first.
     #[serde(default)]
-    pub roles: Vec<Role>,
+    pub roles: List<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<Text>,
     #[serde(default)]
-    pub notes: Vec<Fact>,
-    pub sources: Vec<Text>,
+    pub notes: List<Fact>,
+    pub sources: List<Text>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
@@ -203,7 +204,7 @@ pub struct Role {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionsFile {
-    pub questions: Vec<Question>,
+    pub questions: List<Question>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -213,8 +214,8 @@ pub struct Question {
     pub prompt: Text,
     pub help: Text,
     pub kind: Kind,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub choices: Vec<Choice>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub choices: List<Choice>,
     /// one_of: a choice id; any_of: a list of choice ids; yes_no: true/false; number: a number.
     pub default: Literal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,7 +258,7 @@ pub struct Choice {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesFile {
-    pub rules: Vec<Rule>,
+    pub rules: List<Rule>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -274,26 +275,22 @@ pub struct Rule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
     /// Model id -> score change.
-    #[serde(
-        default,
-        skip_serializing_if = "Map::is_empty",
-        deserialize_with = "unique_keys"
-    )]
-    pub score: Map<Text, i64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exclude: Vec<Text>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub caveats: Vec<Caveat>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub steps: Vec<RuleStep>,
+    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    pub score: Keyed<i64>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub exclude: List<Text>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub caveats: List<Caveat>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub steps: List<RuleStep>,
     /// Grants that replace a target's own grant for one model when the rule fires.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub grants: Vec<RuleGrant>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub grants: List<RuleGrant>,
     /// The answers in `when` cannot be true together: why, as one or two sentences. `advise`
     /// warns, naming those answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<Text>,
-    pub sources: Vec<Text>,
+    pub sources: List<Text>,
 }
 
 /// The model id of caveats and steps shown when no model fits the answers.
@@ -313,14 +310,14 @@ pub struct RuleGrant {
     pub target: Text,
     /// Least privilege first; empty when the model needs no role on the target.
     #[serde(default)]
-    pub roles: Vec<Role>,
+    pub roles: List<Role>,
     /// Where access is granted and to whom, as one or two sentences.
     pub how: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Text>,
     /// The rule's sources that back this grant; absent, all of the rule's sources.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<Text>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub sources: List<Text>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -333,8 +330,8 @@ pub struct Caveat {
     pub model: Text,
     pub text: Text,
     /// The rule's sources that back this caveat; absent, all of the rule's sources.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<Text>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub sources: List<Text>,
     /// True of every deployment of the model, or an alternative: `advise` shows it with
     /// `--detail`, not on the first screen.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -356,8 +353,8 @@ pub struct RuleStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Text>,
     /// The rule's sources that back this step; absent, all of the rule's sources.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<Text>,
+    #[serde(default, skip_serializing_if = "List::is_empty")]
+    pub sources: List<Text>,
     /// Shown only when these answers also hold (besides the rule's `when`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
@@ -367,42 +364,12 @@ fn is_false(value: &bool) -> bool {
     !value
 }
 
-/// A mapping whose keys must not repeat. Parsers that stream into a map keep the last of two
-/// equal keys; a catalog must say which one it means.
-fn unique_keys<'de, D, V>(deserializer: D) -> Result<Map<Text, V>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    V: Deserialize<'de>,
-{
-    struct Unique<V>(std::marker::PhantomData<V>);
-    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
-        type Value = Map<Text, V>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a mapping")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut out = Map::default();
-            while let Some((key, value)) = map.next_entry::<Text, V>()? {
-                if out.contains_key(&key) {
-                    return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
-                }
-                out.insert(key, value);
-            }
-            Ok(out)
-        }
-    }
-    deserializer.deserialize_map(Unique(std::marker::PhantomData))
-}
-
 /// `findings.yaml`: what `aks-id scan` can report. Optional in a rules folder (a catalog without
 /// it has no findings metadata, and `scan` says so).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FindingsFile {
-    pub findings: Vec<FindingMeta>,
+    pub findings: List<FindingMeta>,
 }
 
 /// One scan finding's metadata: the detection is code, keyed by `id`.
@@ -417,7 +384,7 @@ pub struct FindingMeta {
     pub explanation: Text,
     pub fix: Text,
     /// Ids from `sources.yaml`; at least one.
-    pub sources: Vec<Text>,
+    pub sources: List<Text>,
 }
 
 /// How bad a scan finding is: `error` (it will fail), `warning` (likely to fail, or a security

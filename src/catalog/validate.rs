@@ -334,7 +334,7 @@ impl<'a> Validator<'a> {
             self.fact(doc, &|| path.key("how_it_works"), &model.how_it_works);
             let values = path.key("values");
             for row in &rows {
-                if !model.values.contains_key(*row) {
+                if !model.values.contains_key(row) {
                     self.error(
                         doc,
                         &values,

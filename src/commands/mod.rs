@@ -17,7 +17,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use crate::catalog::builtin::Parts;
 use crate::catalog::{self, Catalog};
 use crate::error::{Error, ExitCode};
 use crate::render::advice::AdviceFormat;
@@ -93,18 +92,18 @@ pub fn execute(
     let Outputs { out, err } = outputs;
     match invocation {
         Invocation::Advise(options) => {
-            let catalog = load_catalog(settings, Parts::Advice)?;
+            let catalog = load_catalog(settings)?;
             let human = !matches!(options.format, AdviceFormat::Json | AdviceFormat::Yaml);
             let catalog = shown(&catalog, human);
             advise::run(&catalog, &options, terminal, settings.color, out, err)
         }
         Invocation::Questions { format, width } => {
-            let catalog = load_catalog(settings, Parts::NoRules)?;
+            let catalog = load_catalog(settings)?;
             let catalog = shown(&catalog, format == ListFormat::Text);
             questions::run(&catalog, format, terminal.look(settings.color, width), out)
         }
         Invocation::Compare(options) => {
-            let catalog = load_catalog(settings, Parts::Models)?;
+            let catalog = load_catalog(settings)?;
             let human = !matches!(options.format, CompareFormat::Json | CompareFormat::Yaml);
             let catalog = shown(&catalog, human);
             compare::run(
@@ -115,7 +114,7 @@ pub fn execute(
             )
         }
         Invocation::Models { format } => {
-            let catalog = load_catalog(settings, Parts::Models)?;
+            let catalog = load_catalog(settings)?;
             let catalog = shown(&catalog, format == ListFormat::Text);
             models::list(&catalog, format, terminal.look(settings.color, None), out)
         }
@@ -124,7 +123,7 @@ pub fn execute(
             format,
             width,
         } => {
-            let catalog = load_catalog(settings, Parts::Models)?;
+            let catalog = load_catalog(settings)?;
             let catalog = shown(
                 &catalog,
                 !matches!(format, DocFormat::Json | DocFormat::Yaml),
@@ -143,15 +142,15 @@ pub fn execute(
         Invocation::RulesExport { dir, force } => rules::export(&dir, force, out),
         Invocation::RulesSchema => rules::schema(out),
         Invocation::Migrate(options) => {
-            let catalog = load_catalog(settings, Parts::All)?;
+            let catalog = load_catalog(settings)?;
             migrate::run(&catalog, &options, out, err)
         }
         Invocation::Scan(options) => {
-            let catalog = load_catalog(settings, Parts::All)?;
+            let catalog = load_catalog(settings)?;
             scan::run(&catalog, &options, terminal, settings.color, out)
         }
         Invocation::Findings { id } => {
-            let catalog = load_catalog(settings, Parts::All)?;
+            let catalog = load_catalog(settings)?;
             scan::findings(
                 &catalog,
                 id.as_deref(),
@@ -182,21 +181,18 @@ fn shown(catalog: &Catalog, human: bool) -> Cow<'_, Catalog> {
     }
 }
 
-/// The catalog a command works on: a `--rules` folder (read whole, since it is validated
-/// whole), or of the built-in one the `parts` the command needs. The built-in catalog is loaded
-/// once per process and never freed: it lives as long as the process, and freeing its thousands
-/// of small allocations on the way out would cost more than rendering.
-fn load_catalog(settings: &Settings, parts: Parts) -> Result<Cow<'static, Catalog>, Error> {
-    static BUILT_IN: [OnceLock<Catalog>; Parts::COUNT] = [const { OnceLock::new() }; Parts::COUNT];
+/// The catalog a command works on: a `--rules` folder, or the built-in one. The built-in catalog
+/// is loaded once per process and never freed: it lives as long as the process.
+fn load_catalog(settings: &Settings) -> Result<Cow<'static, Catalog>, Error> {
+    static BUILT_IN: OnceLock<Catalog> = OnceLock::new();
     match &settings.rules {
         Some(dir) => Ok(Cow::Owned(catalog::files::load_dir(dir)?)),
         None => {
-            let slot = &BUILT_IN[parts as usize];
-            if let Some(catalog) = slot.get() {
+            if let Some(catalog) = BUILT_IN.get() {
                 return Ok(Cow::Borrowed(catalog));
             }
-            let catalog = catalog::builtin::load_parts(parts)?;
-            Ok(Cow::Borrowed(slot.get_or_init(|| catalog)))
+            let catalog = catalog::builtin::load()?;
+            Ok(Cow::Borrowed(BUILT_IN.get_or_init(|| catalog)))
         }
     }
 }

@@ -943,7 +943,7 @@ struct FiredRule<'a> {
     /// The same summary as the text table (`workload +30; cluster excluded`).
     effect: String,
     #[serde(skip_serializing_if = "is_empty_map")]
-    score: &'a crate::catalog::Map<crate::catalog::Text, i64>,
+    score: &'a crate::catalog::Keyed<i64>,
     #[serde(skip_serializing_if = "is_empty_list")]
     excludes: &'a [crate::catalog::Text],
     sources: &'a [crate::catalog::Text],
@@ -969,7 +969,7 @@ impl<'a> Explained<'a> {
     }
 }
 
-fn is_empty_map(map: &&crate::catalog::Map<crate::catalog::Text, i64>) -> bool {
+fn is_empty_map(map: &&crate::catalog::Keyed<i64>) -> bool {
     map.is_empty()
 }
 

@@ -1447,7 +1447,7 @@ fn check_hostile(case: &Hostile) {
 /// bounded per rule at load time) cannot wrap a score around and make a vetoed model win.
 #[test]
 fn scores_saturate_instead_of_wrapping() {
-    use aks_id::catalog::{Map, Rule};
+    use aks_id::catalog::{Keyed, List, Rule};
     let mut catalog = aks_id::catalog::builtin::load().expect("the built-in catalog loads");
     let answers = aks_id::advise::interview::run(
         &catalog,
@@ -1461,19 +1461,20 @@ fn scores_saturate_instead_of_wrapping() {
         .map(|r| r.model.to_owned());
     assert_eq!(before.as_deref(), Some("workload"));
     for (n, score) in [i64::MIN, -1, i64::MAX, i64::MAX].into_iter().enumerate() {
-        let mut change = Map::default();
-        change.insert("cluster".into(), score);
-        change.insert("workload".into(), if n < 2 { score } else { 0 });
+        let change = Keyed::owned(vec![
+            ("cluster".into(), score),
+            ("workload".into(), if n < 2 { score } else { 0 }),
+        ]);
         catalog.rules.push(Rule {
             id: format!("extreme-{n}").into(),
             when: None,
             reason: Some("extreme".into()),
             score: change,
-            exclude: Vec::new(),
-            caveats: Vec::new(),
-            steps: Vec::new(),
-            grants: Vec::new(),
-            sources: Vec::new(),
+            exclude: List::new(),
+            caveats: List::new(),
+            steps: List::new(),
+            grants: List::new(),
+            sources: List::new(),
             summary: None,
             warning: None,
         });
