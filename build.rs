@@ -27,6 +27,9 @@ mod list;
 #[allow(dead_code)]
 #[path = "src/catalog/placeholders.rs"]
 mod placeholders;
+#[allow(dead_code)]
+#[path = "src/catalog/text.rs"]
+mod text;
 #[allow(dead_code, unused_imports)]
 #[path = "src/catalog/types.rs"]
 mod types;
@@ -35,7 +38,7 @@ use construct::{Code, Construct};
 
 /// The built-in catalog's texts, which the crate reads stored texts from: the build script has
 /// none (it reads the files into owned values).
-mod arena {
+mod strings {
     pub static STRINGS: &str = "";
 }
 
@@ -51,7 +54,14 @@ mod names {
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=build/packed_relocations.rs");
-    for shared in ["condition", "construct", "list", "placeholders", "types"] {
+    for shared in [
+        "condition",
+        "construct",
+        "list",
+        "placeholders",
+        "text",
+        "types",
+    ] {
         println!("cargo:rerun-if-changed=src/catalog/{shared}.rs");
     }
     println!("cargo:rerun-if-changed=src/catalog/names.rs");
@@ -120,6 +130,11 @@ fn main() {
     fs::write(Path::new(&out).join("builtin_catalog.rs"), code).expect("OUT_DIR is writable");
     fs::write(Path::new(&out).join("builtin_arena.rs"), data.arena_file())
         .expect("OUT_DIR is writable");
+    fs::write(
+        Path::new(&out).join("builtin_strings.rs"),
+        data.strings_file(),
+    )
+    .expect("OUT_DIR is writable");
     link_packed_relocations(Path::new(&out));
 
     let catalog = fs::read_to_string(rules.join(names::CATALOG_FILE)).unwrap_or_default();

@@ -103,7 +103,7 @@ fn build() -> Option<Files> {
     })
 }
 
-fn read_built() -> Option<super::load::Parsed> {
+fn read_built() -> Option<super::parsed::Parsed> {
     read_whole(
         "rules",
         generated::BUILT.iter().map(|(rel, built)| (*rel, built)),

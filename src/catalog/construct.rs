@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use super::condition::{Condition, Literal, Test};
 use super::list::{FREE, Keyed, List, Lone, Stored, slot};
 use super::placeholders::{Placeholder, PlaceholdersFile, ValueKind};
+use super::text::Text;
 use super::types::*;
 
 /// The data written so far, for the whole catalog.
@@ -29,10 +30,15 @@ pub struct Code {
 }
 
 impl Code {
-    /// The file that holds the arrays: `STRINGS`, then one static array per stored type and its
-    /// [`Stored`] impl.
+    /// The file `strings::STRINGS` includes: every text, as one string literal.
+    pub fn strings_file(&self) -> String {
+        format!("{:?}", self.strings)
+    }
+
+    /// The file that holds the arrays: one static array per stored type and its [`Stored`]
+    /// impl.
     pub fn arena_file(&self) -> String {
-        let mut out = format!("pub static STRINGS: &str = {:?};\n", self.strings);
+        let mut out = String::new();
         for (i, ty) in STORED.iter().enumerate() {
             let items = self.arenas.get(ty).map(Vec::as_slice).unwrap_or_default();
             let _ = writeln!(out, "static A{i}: [{ty}; {}] = [", items.len());

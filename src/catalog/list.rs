@@ -12,7 +12,11 @@ use std::ptr::NonNull;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 
-use super::condition::Text;
+use super::text::Text;
+
+/// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
+/// thousands of these.
+pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// A type the built-in catalog stores lists of: [`Stored::arena`] is the one static array that
 /// holds every element of every such list, each list a range of it.
@@ -441,7 +445,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Keyed<V> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Unique<V>(PhantomData<V>);
         impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
-            type Value = super::types::Map<Text, V>;
+            type Value = Map<Text, V>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a mapping")
             }
@@ -449,7 +453,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Keyed<V> {
                 self,
                 mut map: A,
             ) -> Result<Self::Value, A::Error> {
-                let mut out = super::types::Map::default();
+                let mut out = Map::default();
                 while let Some((key, value)) = map.next_entry::<Text, V>()? {
                     if out.contains_key(&key) {
                         return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
@@ -467,19 +471,19 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Keyed<V> {
 
 impl<V: JsonSchema> JsonSchema for Keyed<V> {
     fn schema_name() -> Cow<'static, str> {
-        super::types::Map::<Text, V>::schema_name()
+        Map::<Text, V>::schema_name()
     }
 
     fn schema_id() -> Cow<'static, str> {
-        super::types::Map::<Text, V>::schema_id()
+        Map::<Text, V>::schema_id()
     }
 
     fn inline_schema() -> bool {
-        super::types::Map::<Text, V>::inline_schema()
+        Map::<Text, V>::inline_schema()
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        super::types::Map::<Text, V>::json_schema(generator)
+        Map::<Text, V>::json_schema(generator)
     }
 }
 

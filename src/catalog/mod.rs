@@ -11,10 +11,13 @@ pub mod files;
 mod list;
 pub mod load;
 pub mod names;
+mod parsed;
 pub mod placeholders;
 pub mod schema;
 mod shown;
 pub mod statements;
+mod strings;
+mod text;
 mod types;
 mod validate;
 

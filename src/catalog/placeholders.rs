@@ -6,8 +6,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::condition::Text;
 use super::list::List;
+use super::text::Text;
 
 /// `placeholders.yaml`.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]

@@ -7,12 +7,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use super::condition::Text;
 use super::condition::{Condition, Literal};
-pub use super::list::{Keyed, List, Lone, Stored};
-/// An ordered map with a fast hash: catalogs are local files, and a generated one holds tens of
-/// thousands of these.
-pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
+pub use super::list::{Keyed, List, Lone, Map, Stored};
+pub use super::text::Text;
 
 /// A text a user can see, with the ids of the sources that back it.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -275,7 +272,7 @@ pub struct Rule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
     /// Model id -> score change.
-    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    #[serde(default, skip_serializing_if = "Keyed::<i64>::is_empty")]
     pub score: Keyed<i64>,
     #[serde(default, skip_serializing_if = "List::is_empty")]
     pub exclude: List<Text>,

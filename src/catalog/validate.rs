@@ -5,7 +5,8 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::condition::OPERATORS;
-use super::load::{Located, PLACEHOLDERS_FILE, Parsed};
+use super::names::PLACEHOLDERS_FILE;
+use super::parsed::{Located, Parsed};
 use super::*;
 use crate::diag::Diagnostic;
 use crate::yaml::{Document, NodePath};

@@ -1,6 +1,6 @@
-//! The module layers of docs/architecture.md, checked from the source: every `crate::` path in
-//! `src/` names a module of the same layer or one below, and no two modules import each other,
-//! directly or around a loop.
+//! The module layers of docs/architecture.md, checked from the source: every `crate::` and
+//! `super::` path in `src/` names a module of the same layer or one below, and no two modules
+//! import each other, directly or around a loop.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -60,9 +60,11 @@ fn sources() -> Vec<(String, String)> {
     out
 }
 
-/// The module paths named after `crate::` in code (comments left out), with `use crate::{a, b}`
-/// groups opened.
-fn crate_paths(text: &str) -> Vec<String> {
+/// The module paths that the code of `module` (comments left out) names, as paths from the crate
+/// root: those after `crate::`, and those after `super::` (`super::super::` and so on) resolved
+/// from `module`, with `use crate::{a, b}` groups opened. Each says whether it is written in a
+/// unit test module (`mod tests`).
+fn crate_paths(module: &str, text: &str) -> Vec<(String, bool)> {
     let code: String = text
         .lines()
         .map(|line| match line.find("//") {
@@ -71,18 +73,92 @@ fn crate_paths(text: &str) -> Vec<String> {
         })
         .collect::<Vec<_>>()
         .join("\n");
+    let inline = inline_modules(&code);
+    let in_tests = |at: usize| {
+        inline
+            .iter()
+            .any(|(name, open, close)| name == "tests" && (*open..*close).contains(&at))
+    };
+    let mut found: Vec<(String, bool)> = Vec::new();
     let mut paths = Vec::new();
-    let mut rest = code.as_str();
-    while let Some(i) = rest.find("crate::") {
+    let mut at = 0;
+    while let Some(i) = code[at..].find("crate::") {
+        let start = at + i;
+        at = start + "crate::".len();
         // Not part of a longer name (`aks_crate::`).
-        let before = rest[..i].chars().next_back();
-        rest = &rest[i + "crate::".len()..];
+        let before = code[..start].chars().next_back();
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
             continue;
         }
-        group_paths("", rest, &mut paths);
+        group_paths("", &code[at..], &mut paths);
+        found.extend(paths.drain(..).map(|p| (p, in_tests(start))));
     }
-    paths
+    let mut at = 0;
+    while let Some(i) = code[at..].find("super::") {
+        let start = at + i;
+        let before = code[..start].chars().next_back();
+        let mut rest = &code[start + "super::".len()..];
+        at = start + "super::".len();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
+        // The module the path is written in: the file's, then the inline modules around it.
+        let mut base: Vec<&str> = module.split("::").collect();
+        base.extend(
+            inline
+                .iter()
+                .filter(|(_, open, close)| (*open..*close).contains(&start))
+                .map(|(name, _, _)| name.as_str()),
+        );
+        base.pop();
+        while let Some(more) = rest.strip_prefix("super::") {
+            base.pop();
+            rest = more;
+        }
+        // `super::*` and `super::{Name, ...}` name the parent module itself.
+        group_paths(&base.join("::"), rest, &mut paths);
+        if paths.is_empty() && !base.is_empty() {
+            paths.push(base.join("::"));
+        }
+        found.extend(paths.drain(..).map(|p| (p, in_tests(start))));
+    }
+    found
+}
+
+/// The inline modules of `code` (`mod tests { ... }`): each name with the byte range of its
+/// body, outermost first.
+fn inline_modules(code: &str) -> Vec<(String, usize, usize)> {
+    let mut modules = Vec::new();
+    let mut open: Vec<(usize, Option<usize>)> = Vec::new();
+    let bytes = code.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'{' => {
+                // `mod NAME {`: the words before the brace.
+                let head = code[..i].trim_end();
+                let name_start = head
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                    .map_or(0, |(p, c)| p + c.len_utf8());
+                let is_mod = head[..name_start].trim_end().ends_with("mod")
+                    && !head[name_start..].is_empty();
+                if is_mod {
+                    modules.push((head[name_start..].to_owned(), i, code.len()));
+                    open.push((i, Some(modules.len() - 1)));
+                } else {
+                    open.push((i, None));
+                }
+            }
+            b'}' => {
+                if let Some((_, Some(index))) = open.pop() {
+                    modules[index].2 = i;
+                }
+            }
+            _ => {}
+        }
+    }
+    modules
 }
 
 /// Reads one path (or `{...}` group) at the start of `text`, prefixed by `prefix`.
@@ -145,7 +221,7 @@ fn problems(sources: &[(String, String)]) -> Vec<String> {
             problems.push(format!("module `{from}` is in no layer: add it to LAYERS"));
             continue;
         };
-        for path in crate_paths(text) {
+        for (path, in_tests) in crate_paths(module, text) {
             let Some(target) = module_of(&path, &modules) else {
                 // A name of the crate root itself (lib.rs): the top layer.
                 if from_layer != 0 {
@@ -161,7 +237,15 @@ fn problems(sources: &[(String, String)]) -> Vec<String> {
                 None => problems.push(format!("module `{to}` is in no layer")),
                 _ => {}
             }
-            if *target != *module {
+            // A name of an enclosing module (`super::Text`, `super::*`) is one that module
+            // declares or re-exports: a module's own namespace, not an import of another.
+            // A unit test may take another module of its layer as test data (the built-in
+            // files, for the loader's tests): the graph is the program's.
+            let enclosing = module.starts_with(&format!("{target}::"));
+            if in_tests {
+                continue;
+            }
+            if *target != *module && !enclosing {
                 edges
                     .entry(module.clone())
                     .or_default()
@@ -247,4 +331,51 @@ fn the_layer_check_sees_upward_imports_groups_and_cycles() {
     assert_eq!(cycle, ["import cycle: diag -> yaml -> diag"]);
     // A comment is not an import.
     assert!(fake(&[("diag", "// see crate::render"), ("render", "")]).is_empty());
+    // `super::` paths count, from the module that writes them.
+    let siblings = fake(&[
+        ("catalog", ""),
+        ("catalog::load", "use super::validate::Validator;"),
+        ("catalog::validate", "use super::{load::Parsed, Text};"),
+    ]);
+    assert_eq!(
+        siblings,
+        ["import cycle: catalog::load -> catalog::validate -> catalog::load"]
+    );
+    let nested = fake(&[
+        ("render", ""),
+        ("catalog", ""),
+        ("catalog::load", "fn f() { super::super::render::show() }"),
+    ]);
+    assert_eq!(
+        nested,
+        ["catalog::load uses crate::render::show: `render` is a layer above `catalog`"]
+    );
+    // Within an inline module, `super` is the file's module.
+    let inline = fake(&[
+        ("catalog", ""),
+        (
+            "catalog::load",
+            "mod generated { use super::parse; use super::super::validate::X; }",
+        ),
+        ("catalog::validate", "use super::load::Parsed;"),
+    ]);
+    assert_eq!(
+        inline,
+        ["import cycle: catalog::load -> catalog::validate -> catalog::load"]
+    );
+    // A unit test module may use a module that uses its own (as test data), but not a layer
+    // above.
+    let tests = fake(&[
+        ("render", ""),
+        ("catalog", ""),
+        (
+            "catalog::load",
+            "mod tests { use super::super::builtin::FILES; use crate::render::X; }",
+        ),
+        ("catalog::builtin", "use super::load::parse;"),
+    ]);
+    assert_eq!(
+        tests,
+        ["catalog::load uses crate::render::X: `render` is a layer above `catalog`"]
+    );
 }
