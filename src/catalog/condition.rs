@@ -163,9 +163,9 @@ pub struct RawCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_of: Option<Vec<serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_any: Option<Vec<Text>>,
+    pub contains_any: Option<List<Text>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contains_all: Option<Vec<Text>>,
+    pub contains_all: Option<List<Text>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,9 +175,9 @@ pub struct RawCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all: Option<Vec<Condition>>,
+    pub all: Option<List<Condition>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub any: Option<Vec<Condition>>,
+    pub any: Option<List<Condition>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<Box<Condition>>,
 }
@@ -252,10 +252,10 @@ impl From<RawCondition> for Condition {
             not,
         } = raw;
         if let Some(all) = all {
-            return Condition::All(all.into());
+            return Condition::All(all);
         }
         if let Some(any) = any {
-            return Condition::Any(any.into());
+            return Condition::Any(any);
         }
         if let Some(not) = not {
             return Condition::Not(Lone::new(*not));
@@ -267,9 +267,9 @@ impl From<RawCondition> for Condition {
         } else if let Some(vs) = one_of {
             Test::OneOf(vs.into_iter().map(Literal::from).collect())
         } else if let Some(vs) = contains_any {
-            Test::ContainsAny(vs.into())
+            Test::ContainsAny(vs)
         } else if let Some(vs) = contains_all {
-            Test::ContainsAll(vs.into())
+            Test::ContainsAll(vs)
         } else if let Some(n) = gt {
             Test::Gt(n)
         } else if let Some(n) = gte {
@@ -291,8 +291,8 @@ impl From<Condition> for RawCondition {
         let mut raw = RawCondition::default();
         match condition {
             Condition::Malformed(raw) => return *raw,
-            Condition::All(all) => raw.all = Some(all.into_vec()),
-            Condition::Any(any) => raw.any = Some(any.into_vec()),
+            Condition::All(all) => raw.all = Some(all),
+            Condition::Any(any) => raw.any = Some(any),
             Condition::Not(not) => raw.not = Some(Box::new(not.into_inner())),
             Condition::Compare { question, test } => {
                 raw.question = Some(question);
@@ -307,8 +307,8 @@ impl From<Condition> for RawCondition {
                                 .collect(),
                         )
                     }
-                    Test::ContainsAny(vs) => raw.contains_any = Some(vs.into_vec()),
-                    Test::ContainsAll(vs) => raw.contains_all = Some(vs.into_vec()),
+                    Test::ContainsAny(vs) => raw.contains_any = Some(vs),
+                    Test::ContainsAll(vs) => raw.contains_all = Some(vs),
                     Test::Gt(n) => raw.gt = Some(n),
                     Test::Gte(n) => raw.gte = Some(n),
                     Test::Lt(n) => raw.lt = Some(n),

@@ -233,9 +233,42 @@ impl<T: Stored + Serialize> Serialize for List<T> {
     }
 }
 
+/// Most lists of a catalog hold one to three entries (a statement's sources, a rule's caveats):
+/// those are read first and allocated at their exact size, since a growing `Vec` would have to
+/// be shrunk (reallocated) to become a boxed slice.
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Vec::<T>::deserialize(deserializer).map(List::owned)
+        struct Items<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Items<T> {
+            type Value = List<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<List<T>, A::Error> {
+                let Some(a) = seq.next_element()? else {
+                    return Ok(List::new());
+                };
+                let Some(b) = seq.next_element()? else {
+                    return Ok(List::owned(vec![a]));
+                };
+                let Some(c) = seq.next_element()? else {
+                    return Ok(List::owned(vec![a, b]));
+                };
+                let Some(d) = seq.next_element()? else {
+                    return Ok(List::owned(vec![a, b, c]));
+                };
+                let mut items = Vec::with_capacity(8);
+                items.extend([a, b, c, d]);
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(List::owned(items))
+            }
+        }
+        deserializer.deserialize_seq(Items(PhantomData))
     }
 }
 
@@ -542,6 +575,41 @@ mod tests {
             serde_json::to_value(schemars::schema_for!(List<Text>)).expect("schema"),
             serde_json::to_value(schemars::schema_for!(Vec<Text>)).expect("schema")
         );
+    }
+
+    /// Every length reads back as written, from JSON and from YAML.
+    #[test]
+    fn a_list_of_any_length_reads_back() {
+        for n in 0..7 {
+            let items: Vec<i64> = (0..n).collect();
+            let json = serde_json::to_string(&items).expect("writes");
+            let list: List<(Text, i64)> = serde_json::from_str(&format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| format!("[\"k{i}\", {i}]"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .expect("reads pairs");
+            assert_eq!(list.len(), items.len(), "{json}");
+            assert!(
+                list.iter()
+                    .enumerate()
+                    .all(|(i, (k, v))| *k == format!("k{i}") && *v == i as i64)
+            );
+            let texts: List<Text> = serde_yaml::from_str(&format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| format!("t{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .expect("reads YAML");
+            assert_eq!(texts.len(), items.len());
+        }
+        assert!(serde_json::from_str::<List<Text>>("{}").is_err());
     }
 
     /// The built-in catalog's lists are read in place; writing to one copies it first, and the
