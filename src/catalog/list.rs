@@ -204,9 +204,20 @@ impl<T> From<Vec<T>> for List<T> {
     }
 }
 
+/// Allocated at its final size when the iterator knows it (not collected in place into the
+/// source's allocation, which would then have to be shrunk to become a boxed slice).
 impl<T> FromIterator<T> for List<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        List::owned(iter.into_iter().collect())
+        let iter = iter.into_iter();
+        let items = match iter.size_hint() {
+            (low, Some(high)) if low == high => {
+                let mut items = Vec::with_capacity(low);
+                items.extend(iter);
+                items
+            }
+            _ => iter.collect(),
+        };
+        List::owned(items)
     }
 }
 
