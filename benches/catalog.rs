@@ -209,9 +209,92 @@ fn main() {
     println!();
     let baseline = median(&load_big_json) + worst_eval;
     let largest_ok = largest_catalog(&rules_json, iterations, baseline);
-    if check && !(ok && largest_ok) {
+    println!();
+    let rows_ok = many_rows(iterations, baseline);
+    if check && !(ok && largest_ok && rows_ok) {
         std::process::exit(1);
     }
+}
+
+/// A catalog with as many comparison rows as the folder limit allows (a generated comparison),
+/// each model's values written in the reverse order of the rows, must load and be looked up row
+/// by row (what `compare` does) in under a second: no check or lookup may walk every row for
+/// every row. Returns whether it passed.
+fn many_rows(iterations: usize, baseline: Duration) -> bool {
+    use aks_id::catalog::files::MAX_FOLDER_BYTES;
+    const ROWS: usize = 60_000;
+    const ROWS_TARGET: Duration = Duration::from_secs(1);
+    let yaml = |rel: &str| -> serde_json::Value {
+        let text = catalog::builtin::FILES
+            .iter()
+            .find(|(r, _)| *r == rel)
+            .map(|(_, text)| *text)
+            .expect("a built-in file");
+        serde_yaml::from_str(text).expect("the built-in file parses")
+    };
+    let mut files: Vec<(String, String)> = catalog::builtin::FILES
+        .iter()
+        .map(|(rel, text)| ((*rel).to_owned(), (*text).to_owned()))
+        .collect();
+    let mut catalog_file = yaml("catalog.yaml");
+    let rows = catalog_file["rows"].as_array_mut().expect("rows");
+    for i in 0..ROWS {
+        rows.push(serde_json::json!({"id": format!("generated_{i}"), "label": format!("Generated row {i}")}));
+    }
+    for (rel, text) in &mut files {
+        if rel == "catalog.yaml" {
+            *text = serde_json::to_string(&catalog_file).expect("JSON");
+        } else if let Some(model) = rel.strip_prefix("models/") {
+            let mut value = yaml(&format!("models/{model}"));
+            let source = value["values"]["overview"]["sources"][0].clone();
+            let values = value["values"].as_object_mut().expect("values");
+            for i in (0..ROWS).rev() {
+                values.insert(
+                    format!("generated_{i}"),
+                    serde_json::json!({"text": format!("Value {i}"), "sources": [source]}),
+                );
+            }
+            *text = serde_json::to_string(&value).expect("JSON");
+        }
+    }
+    let total: usize = files.iter().map(|(_, t)| t.len()).sum();
+    assert!(total <= MAX_FOLDER_BYTES, "{total} bytes");
+    let parsed = catalog::parse(Origin::BuiltIn, "rules", &files).unwrap_or_else(|err| {
+        for d in err.diagnostics.iter().take(20) {
+            eprintln!("{d}");
+        }
+        panic!("the many-row catalog does not validate: {err}");
+    });
+    let load = time(iterations.clamp(1, 5), || {
+        black_box(catalog::parse(Origin::BuiltIn, "rules", black_box(&files)).unwrap())
+    });
+    let lookups = time(iterations.clamp(1, 5), || {
+        let mut found = 0;
+        for row in parsed.rows.iter() {
+            for model in parsed.models.iter() {
+                found += usize::from(model.values.get(&row.id).is_some());
+            }
+        }
+        assert_eq!(found, parsed.rows.len() * parsed.models.len());
+        black_box(found)
+    });
+    let total_time = median(&load) + median(&lookups);
+    let pass = total_time < ROWS_TARGET;
+    println!(
+        "{} catalog with {} comparison rows ({:.1} MB of JSON), values in reverse order: load {:.0} ms + every value looked up {:.1} ms = {:.0} ms (target < {} ms)",
+        if pass { "PASS" } else { "FAIL" },
+        parsed.rows.len(),
+        total as f64 / 1e6,
+        ms(median(&load)),
+        ms(median(&lookups)),
+        ms(total_time),
+        ROWS_TARGET.as_millis()
+    );
+    println!(
+        "     {:.1}x the 10000-rule catalog's load + slowest evaluate measured in this run",
+        total_time.as_secs_f64() / baseline.as_secs_f64()
+    );
+    pass
 }
 
 /// The largest catalog the input limits allow must still load and evaluate in under a second

@@ -352,31 +352,56 @@ impl<T: Stored + std::fmt::Debug> std::fmt::Debug for Lone<T> {
     }
 }
 
-/// A mapping of the catalog with text keys, in the order written: a [`List`] of pairs, looked up
-/// by walking it (these mappings hold a few entries each: a model's row values, a rule's score
-/// changes).
-pub struct Keyed<V>(List<(Text, V)>);
+/// A mapping of the catalog with text keys, in the order written: a [`List`] of pairs. A few
+/// entries (a rule's score changes, the built-in models' row values) are looked up by walking
+/// them; a larger mapping read from a folder (a generated catalog's thousands of row values)
+/// also keeps its positions sorted by key, and is looked up by binary search.
+pub struct Keyed<V> {
+    pairs: List<(Text, V)>,
+    /// Owned mappings of more than [`Keyed::WALKED`] entries: the positions of `pairs`, sorted
+    /// by key.
+    sorted: Option<Box<[u32]>>,
+}
 
 impl<V> Keyed<V> {
+    /// The most entries looked up by walking them.
+    const WALKED: usize = 16;
+
     /// The pairs at `offset..offset + len` of the arena: what `build.rs` writes.
     ///
     /// # Safety
     ///
     /// As for [`List::stored`].
     pub const unsafe fn stored(offset: usize, len: usize) -> Self {
-        // SAFETY: the caller vouches for the range.
-        Keyed(unsafe { List::stored(offset, len) })
+        Keyed {
+            // SAFETY: the caller vouches for the range.
+            pairs: unsafe { List::stored(offset, len) },
+            sorted: None,
+        }
     }
 
     /// The pairs in this order; the caller keeps the keys unique.
     pub fn owned(pairs: Vec<(Text, V)>) -> Self {
-        Keyed(List::owned(pairs))
+        let sorted = (pairs.len() > Self::WALKED).then(|| {
+            let mut positions: Vec<u32> = (0..pairs.len())
+                .map(|at| u32::try_from(at).expect("fewer than 2^32 entries"))
+                .collect();
+            positions.sort_unstable_by(|a, b| pairs[*a as usize].0.cmp(&pairs[*b as usize].0));
+            positions.into_boxed_slice()
+        });
+        Keyed {
+            pairs: List::owned(pairs),
+            sorted,
+        }
     }
 }
 
 impl<V> Default for Keyed<V> {
     fn default() -> Self {
-        Keyed(List::new())
+        Keyed {
+            pairs: List::new(),
+            sorted: None,
+        }
     }
 }
 
@@ -385,7 +410,14 @@ where
     (Text, V): Stored,
 {
     pub fn get(&self, key: &str) -> Option<&V> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        let pairs = self.pairs.as_slice();
+        match &self.sorted {
+            Some(sorted) => sorted
+                .binary_search_by(|at| pairs[*at as usize].0.as_str().cmp(key))
+                .ok()
+                .map(|found| &pairs[sorted[found] as usize].1),
+            None => pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        }
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -393,23 +425,23 @@ where
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.pairs.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.pairs.is_empty()
     }
 
     pub fn iter(&self) -> KeyedIter<'_, V> {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.pairs.iter().map(|(k, v)| (k, v))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Text> {
-        self.0.iter().map(|(k, _)| k)
+        self.pairs.iter().map(|(k, _)| k)
     }
 
     pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.0.iter().map(|(_, v)| v)
+        self.pairs.iter().map(|(_, v)| v)
     }
 }
 
@@ -417,8 +449,9 @@ impl<V: Clone> Keyed<V>
 where
     (Text, V): Stored,
 {
+    /// The values, to change in place (the keys, and so the lookup order, stay).
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.0.iter_mut().map(|(_, v)| v)
+        self.pairs.iter_mut().map(|(_, v)| v)
     }
 }
 
@@ -452,7 +485,10 @@ where
     (Text, V): Stored,
 {
     fn clone(&self) -> Self {
-        Keyed(self.0.clone())
+        Keyed {
+            pairs: self.pairs.clone(),
+            sorted: self.sorted.clone(),
+        }
     }
 }
 
@@ -461,7 +497,7 @@ where
     (Text, V): Stored,
 {
     fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
+        self.pairs == other.pairs
     }
 }
 
@@ -553,10 +589,10 @@ mod tests {
     use crate::catalog::{Rule, builtin};
 
     #[test]
-    fn lists_and_texts_cost_two_words_and_an_option_nothing_more() {
+    fn a_list_costs_two_words_and_a_mapping_four() {
         assert_eq!(std::mem::size_of::<List<Text>>(), 16);
         assert_eq!(std::mem::size_of::<Option<List<Text>>>(), 16);
-        assert_eq!(std::mem::size_of::<Keyed<i64>>(), 16);
+        assert_eq!(std::mem::size_of::<Keyed<i64>>(), 32);
         assert_eq!(std::mem::size_of::<Lone<Text>>(), 16);
     }
 
@@ -669,6 +705,42 @@ mod tests {
         );
         let err = serde_json::from_str::<Keyed<i64>>(r#"{"a": 1, "a": 2}"#).unwrap_err();
         assert!(err.to_string().contains("duplicate key `a`"), "{err}");
+    }
+
+    /// A large mapping (a generated catalog's row values) is found by key whatever the order
+    /// written, and still iterates and prints in that order.
+    #[test]
+    fn a_large_mapping_is_found_by_key_and_keeps_its_order() {
+        let n = 40;
+        let json = format!(
+            "{{{}}}",
+            (0..n)
+                .rev()
+                .map(|i| format!("\"row-{i}\": {i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let keyed: Keyed<i64> = serde_json::from_str(&json).expect("reads");
+        assert!(keyed.sorted.is_some(), "indexed");
+        for i in 0..n {
+            assert_eq!(keyed.get(&format!("row-{i}")), Some(&i), "row-{i}");
+        }
+        assert_eq!(keyed.get("row-40"), None);
+        assert_eq!(keyed.get(""), None);
+        assert_eq!(keyed.keys().next().map(|k| k.as_str()), Some("row-39"));
+        assert_eq!(
+            serde_json::to_string(&keyed)
+                .expect("writes")
+                .replace(':', ": ")
+                .replace(",", ", "),
+            json
+        );
+        let mut copy = keyed.clone();
+        copy.values_mut().for_each(|v| *v += 1);
+        assert_eq!(copy.get("row-7"), Some(&8));
+        assert_eq!(keyed.get("row-7"), Some(&7));
+        let small: Keyed<i64> = serde_json::from_str(r#"{"b": 1, "a": 2}"#).expect("reads");
+        assert!(small.sorted.is_none(), "walked");
     }
 
     #[test]

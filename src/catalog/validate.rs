@@ -290,6 +290,8 @@ impl<'a> Validator<'a> {
             .as_ref()
             .map(|c| c.value.rows.iter().map(|r| r.id.as_ref()).collect())
             .unwrap_or_default();
+        // Looked up once per value of every model: a generated catalog may have thousands.
+        let known_rows: HashSet<&str> = rows.iter().copied().collect();
         let models = &self.parsed.models;
         self.unique("model", models, |m| &m.id);
         for m in models {
@@ -344,7 +346,7 @@ impl<'a> Validator<'a> {
                 }
             }
             for (row, fact) in &model.values {
-                if !rows.contains(&row.as_ref()) && !self.parsed.unread.rows.excuses(row) {
+                if !known_rows.contains(row.as_str()) && !self.parsed.unread.rows.excuses(row) {
                     self.error_key(
                         doc,
                         &values.key(row),
