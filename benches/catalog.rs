@@ -216,12 +216,36 @@ fn main() {
     }
 }
 
+/// Checks that a catalog near the input limits fits the folder limit and validates (showing the
+/// diagnostics if the generator is wrong), then times its load a few times: the catalog, its
+/// size in bytes and the load times.
+fn load_at_limits(
+    files: &[(String, String)],
+    what: &str,
+    iterations: usize,
+) -> (Catalog, usize, Vec<Duration>) {
+    let total: usize = files.iter().map(|(_, t)| t.len()).sum();
+    assert!(
+        total <= aks_id::catalog::files::MAX_FOLDER_BYTES,
+        "{total} bytes"
+    );
+    let parsed = catalog::parse(Origin::BuiltIn, "rules", files).unwrap_or_else(|err| {
+        for d in err.diagnostics.iter().take(20) {
+            eprintln!("{d}");
+        }
+        panic!("the {what} catalog does not validate: {err}");
+    });
+    let load = time(iterations.clamp(1, 5), || {
+        black_box(catalog::parse(Origin::BuiltIn, "rules", black_box(files)).unwrap())
+    });
+    (parsed, total, load)
+}
+
 /// A catalog with as many comparison rows as the folder limit allows (a generated comparison),
 /// each model's values written in the reverse order of the rows, must load and be looked up row
 /// by row (what `compare` does) in under a second: no check or lookup may walk every row for
 /// every row. Returns whether it passed.
 fn many_rows(iterations: usize, baseline: Duration) -> bool {
-    use aks_id::catalog::files::MAX_FOLDER_BYTES;
     const ROWS: usize = 60_000;
     const ROWS_TARGET: Duration = Duration::from_secs(1);
     let yaml = |rel: &str| -> serde_json::Value {
@@ -257,17 +281,7 @@ fn many_rows(iterations: usize, baseline: Duration) -> bool {
             *text = serde_json::to_string(&value).expect("JSON");
         }
     }
-    let total: usize = files.iter().map(|(_, t)| t.len()).sum();
-    assert!(total <= MAX_FOLDER_BYTES, "{total} bytes");
-    let parsed = catalog::parse(Origin::BuiltIn, "rules", &files).unwrap_or_else(|err| {
-        for d in err.diagnostics.iter().take(20) {
-            eprintln!("{d}");
-        }
-        panic!("the many-row catalog does not validate: {err}");
-    });
-    let load = time(iterations.clamp(1, 5), || {
-        black_box(catalog::parse(Origin::BuiltIn, "rules", black_box(&files)).unwrap())
-    });
+    let (parsed, total, load) = load_at_limits(&files, "many-row", iterations);
     let lookups = time(iterations.clamp(1, 5), || {
         let mut found = 0;
         for row in parsed.rows.iter() {
@@ -373,17 +387,7 @@ fn largest_catalog(rules_json: &str, iterations: usize, baseline: Duration) -> b
             ((*rel).to_owned(), text)
         })
         .collect();
-    let total: usize = files.iter().map(|(_, t)| t.len()).sum();
-    assert!(total <= MAX_FOLDER_BYTES, "{total} bytes");
-    let largest = catalog::parse(Origin::BuiltIn, "rules", &files).unwrap_or_else(|err| {
-        for d in err.diagnostics.iter().take(20) {
-            eprintln!("{d}");
-        }
-        panic!("the largest catalog does not validate: {err}");
-    });
-    let load = time(iterations.clamp(1, 5), || {
-        black_box(catalog::parse(Origin::BuiltIn, "rules", black_box(&files)).unwrap())
-    });
+    let (largest, total, load) = load_at_limits(&files, "largest", iterations);
     let sets = answer_sets(&largest);
     let mut worst = Duration::ZERO;
     for (_, answers) in &sets {
