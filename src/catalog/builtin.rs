@@ -107,7 +107,6 @@ fn read_built() -> Option<super::parsed::Parsed> {
     read_whole(
         "rules",
         generated::BUILT.iter().map(|(rel, built)| (*rel, built)),
-        |_| true,
     )
 }
 

@@ -57,7 +57,6 @@ fn parse_fast(origin: &Origin, display_root: &str, files: &[(String, String)]) -
         files
             .iter()
             .map(|(rel, text)| (rel.as_str(), text.as_str())),
-        |_| true,
     )?;
     validated(origin.clone(), parsed)
 }
@@ -75,16 +74,13 @@ impl Content for str {
 }
 
 /// Reads `(relative path, content)` pairs, each file deserialized whole, not validated: `None`
-/// unless every file is there and deserializes. Only the files `wanted` accepts are read (and
-/// required); the lists of the others stay empty.
+/// unless every required file is there and every file deserializes.
 pub(crate) fn read_whole<'a, C: Content + ?Sized + 'a>(
     display_root: &str,
     files: impl IntoIterator<Item = (&'a str, &'a C)> + Clone,
-    wanted: impl Fn(&str) -> bool,
 ) -> Option<Parsed> {
     if !REQUIRED_FILES
         .iter()
-        .filter(|r| wanted(r))
         .all(|required| files.clone().into_iter().any(|(rel, _)| rel == *required))
     {
         return None;
@@ -92,9 +88,6 @@ pub(crate) fn read_whole<'a, C: Content + ?Sized + 'a>(
     let mut parsed = Parsed::default();
     let root = NodePath::root();
     for (rel, content) in files {
-        if !wanted(rel) {
-            continue;
-        }
         let index = parsed.docs.len();
         // Without its text: on the fast path a document only names its file, since any problem
         // sends the catalog down the thorough path, which reports positions.

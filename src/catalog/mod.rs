@@ -151,19 +151,16 @@ impl std::fmt::Debug for Index {
 }
 
 impl Catalog {
-    /// The entries of a list of the catalog are read through an index that may list more
-    /// entries than the list (the built-in catalog's, when a command reads only some files), so
-    /// a position is looked up with `get`.
     pub fn model(&self, id: &str) -> Option<&Model> {
-        self.model_index.get(id).and_then(|i| self.models.get(i))
+        self.model_index.get(id).map(|i| &self.models[i])
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {
-        self.source_index.get(id).and_then(|i| self.sources.get(i))
+        self.source_index.get(id).map(|i| &self.sources[i])
     }
 
     pub fn target(&self, id: &str) -> Option<&Target> {
-        self.target_index.get(id).and_then(|i| self.targets.get(i))
+        self.target_index.get(id).map(|i| &self.targets[i])
     }
 
     pub fn placeholder(&self, id: &str) -> Option<&Placeholder> {
@@ -171,9 +168,7 @@ impl Catalog {
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.question_index
-            .get(id)
-            .and_then(|i| self.questions.get(i))
+        self.question_index.get(id).map(|i| &self.questions[i])
     }
 
     pub fn finding(&self, id: &str) -> Option<&FindingMeta> {
