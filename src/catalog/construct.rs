@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::condition::{Condition, Literal, Test};
-use super::list::{FREE, Keyed, List, Lone, Stored, slot};
+use super::list::{FREE, Keyed, List, Lone, Stored, probe};
 use super::placeholders::{Placeholder, PlaceholdersFile, ValueKind};
 use super::text::Text;
 use super::types::*;
@@ -54,16 +54,13 @@ impl Code {
     }
 
     /// A table of `ids` by position (the first of equal ids): a `List<(Text, u32)>` expression
-    /// for `catalog::Index::Table`, each id at its [`slot`] or the next free one after it. More
-    /// than twice as many slots as ids, so a lookup walks few and always meets a free one.
+    /// for `catalog::Index::Table`, each id where [`probe`] finds it at run time. More than twice
+    /// as many slots as ids, so a lookup walks few and always meets a free one.
     pub fn index(&mut self, ids: &[Text]) -> String {
         let size = (ids.len() * 2 + 1).next_power_of_two();
         let mut slots: Vec<(Text, u32)> = vec![(Text::default(), FREE); size];
         for (position, id) in ids.iter().enumerate() {
-            let mut at = slot(id, size);
-            while slots[at].1 != FREE && slots[at].0 != *id {
-                at = (at + 1) % size;
-            }
+            let at = probe(&slots, id);
             if slots[at].1 == FREE {
                 slots[at] = (
                     id.clone(),
@@ -201,10 +198,7 @@ where
         if self.is_empty() {
             return "k(0, 0)".to_owned();
         }
-        let pairs: Vec<String> = self
-            .iter()
-            .map(|(key, value)| format!("({}, {})", key.construct(code), value.construct(code)))
-            .collect();
+        let pairs = items(self.pairs(), code);
         let offset = code.store(<(Text, V)>::TYPE, pairs);
         format!("k({offset}, {})", self.len())
     }

@@ -380,6 +380,14 @@ impl<V> Keyed<V> {
         }
     }
 
+    /// The pairs, in the order written.
+    pub fn pairs(&self) -> &[(Text, V)]
+    where
+        (Text, V): Stored,
+    {
+        &self.pairs
+    }
+
     /// The pairs in this order; the caller keeps the keys unique.
     pub fn owned(pairs: Vec<(Text, V)>) -> Self {
         let sorted = (pairs.len() > Self::WALKED).then(|| {
@@ -581,6 +589,17 @@ pub fn slot(id: &str, size: usize) -> usize {
         hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
     ((hash >> 32) as usize) & size.wrapping_sub(1)
+}
+
+/// The slot of a table of ids (see `catalog::Index::Table`) that holds `id`, or else the free
+/// slot where `id` goes: from its [`slot`] on, the first that holds it or is free. The table
+/// has a free slot (`build.rs` makes it more than twice as large as its ids).
+pub fn probe(slots: &[(Text, u32)], id: &str) -> usize {
+    let mut at = slot(id, slots.len());
+    while slots[at].1 != FREE && slots[at].0 != id {
+        at = (at + 1) % slots.len();
+    }
+    at
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ pub(crate) enum Index {
     Hashed(rustc_hash::FxHashMap<Text, usize>),
     /// Written by `build.rs` for the built-in catalog: nothing to build at run time. An open
     /// addressing table of a power-of-two size, more than twice the entries: each id at the slot
-    /// [`list::slot`] gives, or the next free one after it; a free slot holds [`list::FREE`].
+    /// [`list::probe`] finds; a free slot holds [`list::FREE`].
     Table(List<(Text, u32)>),
 }
 
@@ -112,18 +112,8 @@ impl Index {
         match self {
             Index::Hashed(map) => map.get(id).copied(),
             Index::Table(slots) => {
-                let mut at = list::slot(id, slots.len());
-                // The table always has a free slot, which ends the walk.
-                loop {
-                    let (key, position) = slots.get(at)?;
-                    if *position == list::FREE {
-                        return None;
-                    }
-                    if key == id {
-                        return Some(*position as usize);
-                    }
-                    at = (at + 1) % slots.len();
-                }
+                let (_, position) = &slots[list::probe(slots, id)];
+                (*position != list::FREE).then_some(*position as usize)
             }
         }
     }
